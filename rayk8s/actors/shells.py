@@ -1,0 +1,87 @@
+"""Actor shells: plain classes, each owning one core object.
+
+``ray.remote`` is applied where they are launched (launcher.py), so each
+shell can be built and called without Ray, and stays a thin wire between a
+pure core (the store, the registry) and its peers.
+
+Both shells are async actors: the etcd shell holds long-poll watches from the
+apiserver's watch cache; the apiserver shell holds long-poll watches from
+informers and clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from prometheus_client import CollectorRegistry, start_http_server
+
+from ..apiserver.metrics import ApiserverMetrics
+from ..apiserver.registry import Registry
+from ..client.transport import dispatch
+from ..store import AsyncStore, MVCCStore, contract
+
+log = logging.getLogger(__name__)
+
+STORE_METHODS = frozenset({"get", "range", "put", "delete", "txn", "compact", "events",
+                           "wait_events", "lease_grant", "lease_keepalive", "lease_revoke",
+                           "stats"})
+
+
+def serve_metrics(registry: CollectorRegistry, host: str = "127.0.0.1", port: int = 0) -> str:
+    """A Prometheus endpoint for ``registry``; returns ``host:port``."""
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return f"{host}:{server.server_port}"
+
+
+class EtcdShell:
+    """Hosts the MVCC store (with its WAL when ``data_dir`` is set)."""
+
+    def __init__(self, data_dir: str | None = None, clock=None, metrics_port: int | None = 0,
+                 snapshot_every: int = 10_000):
+        self.metrics_registry = CollectorRegistry()
+        self.store = AsyncStore(MVCCStore(clock=clock, data_dir=data_dir,
+                                          snapshot_every=snapshot_every),
+                                registry=self.metrics_registry)
+        self.metrics_address = (serve_metrics(self.metrics_registry, port=metrics_port)
+                                if metrics_port is not None else "")
+        self._maintenance: asyncio.Task | None = None
+
+    async def start(self) -> dict[str, Any]:
+        if self._maintenance is None:
+            self._maintenance = asyncio.get_running_loop().create_task(
+                self.store.run_maintenance())
+        return {"metrics": self.metrics_address, **self.store.stats()}
+
+    async def call(self, method: str, args: tuple, kwargs: dict) -> Any:
+        """One store operation; a store error is returned (not raised) to the caller."""
+        if method not in STORE_METHODS:
+            return contract.StoreError(f"no such store call: {method}")
+        try:
+            result = getattr(self.store, method)(*args, **kwargs)
+            if asyncio.iscoroutine(result):
+                result = await result
+            return result
+        except contract.StoreError as exc:
+            return exc
+
+
+class ApiserverShell:
+    """Hosts the registry, its watch cache and admission, over a store adapter."""
+
+    def __init__(self, store, clock=None, metrics_port: int | None = 0):
+        self.metrics = ApiserverMetrics(CollectorRegistry())
+        self.registry = Registry(store, clock=clock, metrics=self.metrics)
+        self.metrics_address = (serve_metrics(self.metrics.registry, port=metrics_port)
+                                if metrics_port is not None else "")
+        self._started = False
+
+    async def start(self) -> dict[str, Any]:
+        if not self._started:
+            await self.registry.start()
+            self._started = True
+        return {"metrics": self.metrics_address, **self.registry.stats()}
+
+    async def call(self, method: str, args: tuple, kwargs: dict) -> Any:
+        return await dispatch(self.registry, method, args, kwargs)

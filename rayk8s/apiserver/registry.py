@@ -1,0 +1,850 @@
+"""The registry: CRUD, watch and subresources for every kind, over the store.
+
+This is kube-apiserver's generic registry plus the bits of its handlers that
+give each verb its Kubernetes meaning.  It is pure asyncio over a store with
+the :class:`rayk8s.store.aio.AsyncStore` interface (in-process, or an etcd
+actor behind an adapter); it knows nothing of Ray or HTTP.
+
+Conventions
+- Objects travel as dicts in their Kubernetes JSON shape; ``resourceVersion``
+  is the store's ``mod_revision`` of the key, as a string.
+- Keys are ``/registry/<group-resource>/<namespace>/<name>`` (cluster-scoped:
+  no namespace part), so one prefix range lists a namespace or a kind.
+- Optimistic concurrency: every write is a store transaction that compares
+  the key's mod_revision with the one read (or the client's resourceVersion),
+  so a lost race is a 409 Conflict, never a lost update.
+- Each public method takes a resource name in any spelling kubectl accepts
+  (``deployments``, ``deploy``, ``Deployment``) and an optional ``version``
+  (the API version the caller speaks; objects are stored in the kind's
+  storage version and converted on the way in and out).
+- Returned objects are fresh dicts the caller owns, except that the watch
+  path shares decoded objects between watchers (see watchcache.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import json
+import logging
+import uuid
+from typing import Any
+
+from .. import clock as clockmod
+from ..api import conversion, defaults, errors, fields, kinds, names, patches, selectors, validation
+from ..api.kinds import Kind
+from ..store import contract
+from . import admission, strategy
+from .metrics import ApiserverMetrics
+from .watchcache import WatchCache, decode, encode
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/registry/"
+# etcd's default request size limit; kube-apiserver answers 413 past it.
+MAX_OBJECT_BYTES = 1_572_864
+_GENERATE_NAME_TRIES = 8
+_PATCH_RETRIES = 16
+
+
+class Registry:
+    def __init__(self, store, clock: clockmod.Clock | None = None,
+                 metrics: ApiserverMetrics | None = None,
+                 max_object_bytes: int = MAX_OBJECT_BYTES,
+                 watch_cache_capacity: int = 50_000):
+        self.store = store
+        self.clock = clock or clockmod.RealClock()
+        self.kinds = kinds.REGISTRY
+        self.metrics = metrics or ApiserverMetrics()
+        self.max_object_bytes = max_object_bytes
+        self.cache = WatchCache(0, watch_cache_capacity)
+        self._watch_cache_capacity = watch_cache_capacity
+        self._feed: asyncio.Task | None = None
+        self._namespaces: dict[str, dict] = {}
+        self._counts: dict[str, int] = {}
+        self._by_prefix: dict[str, Kind] = {}
+
+    # ----------------------------------------------------------------- life
+
+    async def start(self) -> None:
+        """Load the state the caches need, start the watch feed, ensure system namespaces."""
+        head = await self.store.range(PREFIX, limit=1)
+        self.cache = WatchCache(head.revision, self._watch_cache_capacity)
+        for kind in self.kinds.all():
+            res = await self.store.range(kind.key_prefix, limit=1)
+            self._counts[kind.key_prefix] = res.count
+            self.metrics.storage_objects.labels(resource=kind.group_resource).set(res.count)
+        ns_kind = self.kinds.lookup("namespaces")
+        for kv in (await self.store.range(ns_kind.key_prefix)).kvs:
+            obj = decode(kv.value, kv.mod_revision)
+            self._namespaces[obj["metadata"]["name"]] = obj
+        self._feed = asyncio.get_running_loop().create_task(self._run_feed())
+        for ns in admission.DEFAULT_NAMESPACES:
+            try:
+                await self.create("namespaces", {"metadata": {"name": ns}})
+            except errors.ApiError as exc:
+                if exc.code != 409:
+                    raise
+
+    async def stop(self) -> None:
+        if self._feed:
+            self._feed.cancel()
+            try:
+                await self._feed
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                pass
+            self._feed = None
+
+    async def _run_feed(self) -> None:
+        """Follow the store under /registry/ into the watch cache (one watch for all)."""
+        while True:
+            try:
+                evs = await self.store.wait_events(PREFIX, self.cache.revision + 1, 5.0)
+            except contract.Compacted as exc:
+                log.warning("watch cache fell behind compaction: %s", exc)
+                self.cache.reset(exc.compact_revision)
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - keep feeding; the store may come back
+                log.exception("watch cache feed failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            if evs:
+                self._observe(evs)
+                self.cache.append(evs)
+                self.metrics.cache_revision.set(self.cache.revision)
+
+    def _observe(self, evs: list[contract.Event]) -> None:
+        """Keep the namespace cache and object counts current from the feed."""
+        ns_prefix = self.kinds.lookup("namespaces").key_prefix
+        for ev in evs:
+            prefix = ev.kv.key[:ev.kv.key.index("/", len(PREFIX)) + 1]
+            created = ev.type == contract.EventType.PUT and ev.prev_kv is None
+            deleted = ev.type == contract.EventType.DELETE
+            if created or deleted:
+                self._counts[prefix] = self._counts.get(prefix, 0) + (1 if created else -1)
+                kind = self._kind_for_prefix(prefix)
+                if kind is not None:
+                    self.metrics.storage_objects.labels(
+                        resource=kind.group_resource).set(self._counts[prefix])
+            if prefix == ns_prefix:
+                name = ev.kv.key[len(ns_prefix):]
+                if deleted:
+                    self._namespaces.pop(name, None)
+                else:
+                    self._namespaces[name] = decode(ev.kv.value, ev.kv.mod_revision)
+
+    def _kind_for_prefix(self, prefix: str) -> Kind | None:
+        if not self._by_prefix:
+            self._by_prefix = {k.key_prefix: k for k in self.kinds.all()}
+        return self._by_prefix.get(prefix)
+
+    # -------------------------------------------------------------- helpers
+
+    def kind(self, resource: str | Kind) -> Kind:
+        return resource if isinstance(resource, Kind) else self.kinds.lookup(resource)
+
+    def _namespace(self, kind: Kind, namespace: str | None, obj: dict | None = None) -> str:
+        if not kind.namespaced:
+            return ""
+        meta_ns = ((obj or {}).get("metadata") or {}).get("namespace")
+        if namespace and meta_ns and meta_ns != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match "
+                                     "the namespace sent on the request")
+        return namespace or meta_ns or "default"
+
+    @staticmethod
+    def key(kind: Kind, namespace: str, name: str) -> str:
+        return f"{kind.key_prefix}{namespace}/{name}" if kind.namespaced else f"{kind.key_prefix}{name}"
+
+    def _now(self) -> str:
+        return clockmod.rfc3339(self.clock.now())
+
+    def _to_storage(self, kind: Kind, obj: dict) -> dict:
+        api_version = obj.get("apiVersion") or kind.api_version
+        if obj.get("kind") and obj["kind"] != kind.kind:
+            raise errors.bad_request(f'the kind in the data ({obj["kind"]}) does not match '
+                                     f'the expected kind ({kind.kind})')
+        served = {kind.api_version} | {
+            f"{kind.group}/{v}" if kind.group else v for v in kind.other_versions}
+        if api_version not in served:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not "
+                                     f"match the expected API version ({kind.api_version})")
+        obj = dict(obj, kind=kind.kind, apiVersion=api_version)
+        if api_version != kind.api_version:
+            obj = conversion.convert(obj, kind.api_version)
+        return obj
+
+    def _out(self, kind: Kind, obj: dict, version: str | None) -> dict:
+        obj = dict(obj, kind=kind.kind, apiVersion=kind.api_version)
+        if version:
+            target = f"{kind.group}/{version}" if kind.group else version
+            if target != kind.api_version:
+                obj = conversion.convert(obj, target)
+        return obj
+
+    def _encode_checked(self, obj: dict) -> bytes:
+        raw = encode(obj)
+        if len(raw) > self.max_object_bytes:
+            raise errors.too_large(f"Request entity too large: limit is {self.max_object_bytes}")
+        return raw
+
+    def _validate(self, kind: Kind, obj: dict, old: dict | None = None,
+                  status_only: bool = False) -> None:
+        if status_only:
+            causes = validation.validate_status(kind, obj, old)
+        else:
+            causes = validation.validate(kind, obj, old)
+        if causes:
+            name = (obj.get("metadata") or {}).get("name") or \
+                (obj.get("metadata") or {}).get("generateName", "")
+            raise errors.invalid(kind.kind, name, causes, kind.group)
+
+    async def _read(self, kind: Kind, namespace: str, name: str) -> tuple[dict, int]:
+        kv = await self.store.get(self.key(kind, namespace, name))
+        if kv is None:
+            raise errors.not_found(kind.group_resource, name)
+        return decode(kv.value, kv.mod_revision), kv.mod_revision
+
+    async def _namespace_object(self, namespace: str) -> dict | None:
+        obj = self._namespaces.get(namespace)
+        if obj is None:
+            kv = await self.store.get(self.key(self.kinds.lookup("namespaces"), "", namespace))
+            obj = decode(kv.value, kv.mod_revision) if kv else None
+        return obj
+
+    # --------------------------------------------------------------- create
+
+    async def create(self, resource: str | Kind, obj: dict, namespace: str | None = None, *,
+                     name: str | None = None, subresource: str = "", dry_run: bool = False,
+                     field_manager: str | None = None, version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        if not isinstance(obj, dict):
+            raise errors.bad_request("the body of the request must be a JSON object")
+        with self.metrics.request("POST", kind, subresource, bool(namespace), dry_run):
+            if subresource:
+                return await self._create_subresource(kind, namespace or "default", name or "",
+                                                      subresource, obj, dry_run)
+            return await self._create(kind, obj, namespace, dry_run, version)
+
+    async def _create(self, kind: Kind, obj: dict, namespace: str | None, dry_run: bool,
+                      version: str | None) -> dict:
+        obj = self._to_storage(kind, obj)
+        ns = self._namespace(kind, namespace, obj)
+        meta = obj.get("metadata")
+        if meta is not None and not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        meta = dict(meta or {})
+        if ns:
+            meta["namespace"] = ns
+        else:
+            meta.pop("namespace", None)
+        obj = dict(obj, metadata=meta)
+        generate = not meta.get("name") and meta.get("generateName")
+        for _ in range(_GENERATE_NAME_TRIES if generate else 1):
+            if generate:
+                meta["name"] = names.generate_name(meta["generateName"])
+            try:
+                return self._out(kind, await self._create_once(kind, obj, ns, dry_run), version)
+            except errors.ApiError as exc:
+                if not (generate and exc.reason == "AlreadyExists"):
+                    raise
+        raise errors.ApiError(errors.status(
+            500, "ServerTimeout", "could not generate a unique name; try again"))
+
+    async def _create_once(self, kind: Kind, obj: dict, ns: str, dry_run: bool) -> dict:
+        obj = strategy.prepare_create(kind, obj, str(uuid.uuid4()), self._now())
+        obj = defaults.apply_defaults(kind, obj)
+        if kind.kind == "Pod":
+            obj = admission.admit_pod(obj)
+        self._validate(kind, obj)
+        name = obj["metadata"]["name"]
+        if ns:
+            admission.check_namespace_for_create(await self._namespace_object(ns), ns,
+                                                 kind.group_resource, name)
+        raw = self._encode_checked(obj)
+        key = self.key(kind, ns, name)
+        if dry_run:
+            if await self.store.get(key) is not None:
+                raise errors.already_exists(kind.group_resource, name)
+            return obj
+        res = await self.store.txn([contract.Compare(key, contract.Target.CREATE, "=", 0)],
+                                   [contract.Put(key, raw)], [])
+        if not res.succeeded:
+            raise errors.already_exists(kind.group_resource, name)
+        obj["metadata"]["resourceVersion"] = str(res.revision)
+        return obj
+
+    async def _create_subresource(self, kind: Kind, namespace: str, name: str, sub: str,
+                                  body: dict, dry_run: bool) -> dict:
+        if kind.kind == "Pod" and sub == "binding":
+            return await self._bind(namespace, name or (body.get("metadata") or {}).get("name", ""),
+                                    body, dry_run)
+        if kind.kind == "Pod" and sub == "eviction":
+            opts = body.get("deleteOptions") or {}
+            await self.delete("pods", name, namespace,
+                              grace_period_seconds=opts.get("gracePeriodSeconds"),
+                              dry_run=dry_run)
+            return errors.success_status()
+        raise errors.method_not_allowed(
+            f"the server does not allow this method on the requested resource "
+            f"({kind.plural}/{sub})")
+
+    async def _bind(self, namespace: str, name: str, binding: dict, dry_run: bool) -> dict:
+        target = (binding.get("target") or {}).get("name")
+        if not target:
+            raise errors.invalid("Binding", name, [errors.Cause(
+                "target.name", "Required value", "FieldValueRequired")])
+        pods = self.kinds.lookup("pods")
+        for _ in range(_PATCH_RETRIES):
+            pod, rev = await self._read(pods, namespace, name)
+            spec = pod.setdefault("spec", {})
+            if spec.get("nodeName"):
+                raise errors.conflict("pods", name,
+                                      f'pod {name} is already assigned to node "{spec["nodeName"]}"')
+            if (pod["metadata"]).get("deletionTimestamp"):
+                raise errors.conflict("pods", name, f"pod {name} is being deleted, cannot be assigned to a host")
+            spec["nodeName"] = target
+            status = pod.setdefault("status", {})
+            conds = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
+            conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                          "lastTransitionTime": self._now()})
+            status["conditions"] = conds
+            if dry_run:
+                break
+            if await self._write(pods, pod, rev) is not None:
+                break
+        else:
+            raise errors.stale_resource_version("pods", name)
+        return errors.success_status()
+
+    async def _write(self, kind: Kind, obj: dict, expected_rev: int) -> dict | None:
+        """Store ``obj`` if its key is still at ``expected_rev``; None when it moved."""
+        meta = obj["metadata"]
+        key = self.key(kind, meta.get("namespace", ""), meta["name"])
+        raw = self._encode_checked(obj)
+        res = await self.store.txn([contract.Compare(key, contract.Target.MOD, "=", expected_rev)],
+                                   [contract.Put(key, raw)], [])
+        if not res.succeeded:
+            return None
+        obj["metadata"]["resourceVersion"] = str(res.revision)
+        return obj
+
+    # ------------------------------------------------------------------ get
+
+    async def get(self, resource: str | Kind, name: str, namespace: str | None = None, *,
+                  subresource: str = "", version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        with self.metrics.request("GET", kind, subresource, bool(namespace)):
+            obj, _ = await self._read(kind, self._namespace(kind, namespace), name)
+            if subresource == "scale":
+                self._require_scale(kind)
+                return strategy.to_scale(kind, obj)
+            if subresource not in ("", "status"):
+                raise errors.method_not_allowed(f"{kind.plural}/{subresource} cannot be read here")
+            return self._out(kind, obj, version)
+
+    def _require_scale(self, kind: Kind) -> None:
+        if not kind.has_scale:
+            raise errors.not_found(f"{kind.group_resource}/scale", "")
+
+    # ----------------------------------------------------------------- list
+
+    async def list(self, resource: str | Kind, namespace: str | None = None, *,
+                   label_selector: str | None = None, field_selector: str | None = None,
+                   limit: int = 0, continue_: str | None = None,
+                   resource_version: str | None = None,
+                   resource_version_match: str | None = None,
+                   version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        with self.metrics.request("LIST", kind, "", bool(namespace)):
+            return await self._list(kind, namespace, label_selector, field_selector,
+                                    int(limit or 0), continue_, resource_version,
+                                    resource_version_match, version)
+
+    def _matcher(self, kind: Kind, label_selector, field_selector):
+        lsel = selectors.parse(label_selector) if isinstance(label_selector, str) \
+            else label_selector
+        fsel = fields.parse(field_selector) if isinstance(field_selector, str) else field_selector
+        if fsel is not None:
+            fsel = fields.check_supported(kind.kind, fsel)
+        if lsel is not None and lsel.empty:
+            lsel = None
+        if fsel is not None and not fsel.requirements:
+            fsel = None
+
+        def matches(obj: dict) -> bool:
+            if lsel is not None and not lsel.matches((obj.get("metadata") or {}).get("labels")):
+                return False
+            return fsel is None or fsel.matches(fields.object_fields(obj))
+        return matches, (lsel is None and fsel is None)
+
+    async def _list(self, kind, namespace, label_selector, field_selector, limit, continue_,
+                    resource_version, rv_match, version) -> dict:
+        ns = namespace if kind.namespaced else None
+        prefix = kind.key_prefix + (f"{ns}/" if ns else "")
+        matches, everything = self._matcher(kind, label_selector, field_selector)
+        start, revision = "", 0
+        if continue_:
+            start, revision = _decode_continue(continue_, prefix)
+        elif resource_version and resource_version != "0" and rv_match == "Exact":
+            revision = _parse_rv(resource_version)
+        items: list[dict] = []
+        more, remaining = False, None
+        try:
+            while True:
+                page = max(limit - len(items), 0) if limit else 0
+                # With selectors, read ahead in pages until the limit is filled.
+                chunk = (page if everything else max(page, 500)) if limit else 0
+                res = await self.store.range(prefix, start_key=start, limit=chunk,
+                                             revision=revision)
+                revision = res.revision
+                for i, kv in enumerate(res.kvs):
+                    obj = decode(kv.value, kv.mod_revision)
+                    if not matches(obj):
+                        continue
+                    items.append(self._out(kind, obj, version))
+                    if limit and len(items) >= limit:
+                        start = kv.key + "\x00"
+                        more = res.more or i < len(res.kvs) - 1
+                        if everything:
+                            remaining = res.count - len(res.kvs) + (len(res.kvs) - i - 1)
+                        break
+                else:
+                    if res.more and res.kvs:
+                        start = res.kvs[-1].key + "\x00"
+                        continue
+                    more = False
+                break
+        except contract.Compacted:
+            raise errors.gone("The provided continue parameter is too old to display a "
+                              "consistent list result. You can start a new list without the "
+                              "continue parameter, or use the continue token in this response "
+                              "to retrieve the remainder of the results. Continuing with the "
+                              "provided token results in an inconsistent list - objects that "
+                              "were created, modified, or deleted between the time the first "
+                              "chunk was returned and now may show up in the list.")
+        except contract.FutureRevision:
+            raise errors.ApiError(errors.status(504, "Timeout",
+                                                f"Too large resource version: {resource_version}, "
+                                                f"current resource version: {self.cache.revision}"))
+        out_version = version or kind.version
+        list_meta: dict[str, Any] = {"resourceVersion": str(revision)}
+        if more:
+            list_meta["continue"] = _encode_continue(revision, start, prefix)
+            if remaining is not None:
+                list_meta["remainingItemCount"] = remaining
+        api_version = f"{kind.group}/{out_version}" if kind.group else out_version
+        return {"kind": kind.list_kind, "apiVersion": api_version, "metadata": list_meta,
+                "items": items}
+
+    # --------------------------------------------------------------- update
+
+    async def update(self, resource: str | Kind, obj: dict, namespace: str | None = None, *,
+                     name: str | None = None, subresource: str = "", dry_run: bool = False,
+                     field_manager: str | None = None, version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        if not isinstance(obj, dict):
+            raise errors.bad_request("the body of the request must be a JSON object")
+        with self.metrics.request("PUT", kind, subresource, bool(namespace), dry_run):
+            ns = self._namespace(kind, namespace, obj)
+            body_name = (obj.get("metadata") or {}).get("name")
+            name = name or body_name
+            if not name:
+                raise errors.bad_request("name is required")
+            if body_name and body_name != name:
+                raise errors.bad_request(f"the name of the object ({body_name}) does not match "
+                                         f"the name on the URL ({name})")
+            old, rev = await self._read(kind, ns, name)
+            client_rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if subresource == "scale":
+                self._require_scale(kind)
+                return await self._update_scale(kind, old, rev, obj, client_rv, dry_run)
+            if client_rv and _parse_rv(client_rv) != rev:
+                raise errors.stale_resource_version(kind.group_resource, name)
+            obj = self._to_storage(kind, obj)
+            if subresource not in ("", "status") and not (
+                    subresource == "finalize" and kind.kind == "Namespace"):
+                raise errors.method_not_allowed(f"{kind.plural}/{subresource} cannot be updated")
+            out = await self._update_once(kind, old, rev, obj, subresource, dry_run)
+            if out is None:
+                raise errors.stale_resource_version(kind.group_resource, name)
+            return self._out(kind, out, version)
+
+    async def _update_once(self, kind: Kind, old: dict, rev: int, new: dict, subresource: str,
+                           dry_run: bool) -> dict | None:
+        """One optimistic write of ``new`` over ``old``@``rev``; None when ``rev`` is stale.
+
+        ``subresource`` is "" (main resource), "status" (only status changes) or
+        "finalize" (a namespace's spec.finalizers only).
+        """
+        status = subresource == "status"
+        new = dict(new, metadata=dict(new.get("metadata") or {}))
+        new["metadata"]["namespace"] = old["metadata"].get("namespace")
+        if not kind.namespaced:
+            new["metadata"].pop("namespace", None)
+        if status:
+            new = strategy.prepare_status_update(kind, new, old)
+        elif subresource == "finalize":
+            new = strategy.prepare_finalize_update(new, old)
+        else:
+            new = strategy.prepare_update(kind, new, old)
+            new = defaults.apply_defaults(kind, new)
+        self._validate(kind, new, old, status_only=status)
+        new["metadata"].pop("resourceVersion", None)
+        old_cmp = dict(old, metadata={k: v for k, v in old["metadata"].items()
+                                      if k != "resourceVersion"})
+        if new == old_cmp:  # a no-op write does not move resourceVersion
+            return old
+        if dry_run:
+            new["metadata"]["resourceVersion"] = str(rev)
+            return new
+        if _finalized(kind, new):
+            return await self._remove(kind, new, rev)
+        return await self._write(kind, new, rev)
+
+    async def _update_scale(self, kind: Kind, old: dict, rev: int, scale: dict,
+                            client_rv: str | None, dry_run: bool) -> dict:
+        name = old["metadata"]["name"]
+        if client_rv and _parse_rv(client_rv) != rev:
+            raise errors.stale_resource_version(kind.group_resource, name)
+        replicas = (scale.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+            raise errors.invalid("Scale", name, [errors.Cause(
+                "spec.replicas", f"Invalid value: {json.dumps(replicas)}: must be greater "
+                "than or equal to 0")], "autoscaling")
+        out = await self._update_once(kind, old, rev, strategy.from_scale(old, scale), "",
+                                      dry_run)
+        if out is None:
+            raise errors.stale_resource_version(kind.group_resource, name)
+        return strategy.to_scale(kind, out)
+
+    # ---------------------------------------------------------------- patch
+
+    async def patch(self, resource: str | Kind, name: str, patch: Any,
+                    namespace: str | None = None, *, patch_type: str = "merge",
+                    subresource: str = "", dry_run: bool = False,
+                    field_manager: str | None = None, force: bool = False,
+                    version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        verb = "APPLY" if patch_type in ("apply", "application/apply-patch+yaml") else "PATCH"
+        with self.metrics.request(verb, kind, subresource, bool(namespace), dry_run):
+            ns = self._namespace(kind, namespace)
+            for _ in range(_PATCH_RETRIES):
+                try:
+                    old, rev = await self._read(kind, ns, name)
+                except errors.ApiError as exc:
+                    if exc.code == 404 and verb == "APPLY" and not subresource:
+                        applied = patches.apply_patch_type(None, patch, patch_type, kind.kind)
+                        applied.setdefault("metadata", {})["name"] = name
+                        return await self._create(kind, applied, ns or None, dry_run, version)
+                    raise
+                out = await self._patch_once(kind, old, rev, patch, patch_type, subresource,
+                                             dry_run, version)
+                if out is not None:
+                    return out
+            raise errors.stale_resource_version(kind.group_resource, name)
+
+    async def _patch_once(self, kind, old, rev, patch, patch_type, subresource, dry_run,
+                          version) -> dict | None:
+        name = old["metadata"]["name"]
+        if subresource == "scale":
+            self._require_scale(kind)
+            scale = patches.apply_patch_type(strategy.to_scale(kind, old), patch, patch_type,
+                                             "Scale")
+            try:
+                return await self._update_scale(kind, old, rev, scale,
+                                                (scale.get("metadata") or {}).get("resourceVersion")
+                                                if _rv_in_patch(patch) else None, dry_run)
+            except errors.ApiError as exc:
+                if exc.reason == "Conflict" and not _rv_in_patch(patch):
+                    return None
+                raise
+        if subresource not in ("", "status"):
+            raise errors.method_not_allowed(f"{kind.plural}/{subresource} cannot be patched")
+        current = self._out(kind, old, version)
+        new = patches.apply_patch_type(current, patch, patch_type, kind.kind)
+        if not isinstance(new, dict):
+            raise errors.bad_request("the patch did not produce an object")
+        new_meta = new.get("metadata") or {}
+        if new_meta.get("name", name) != name:
+            raise errors.invalid(kind.kind, name, [errors.Cause(
+                "metadata.name", "field is immutable")], kind.group)
+        client_rv = new_meta.get("resourceVersion")
+        if client_rv and _parse_rv(client_rv) != rev:
+            raise errors.stale_resource_version(kind.group_resource, name)
+        new = self._to_storage(kind, new)
+        return_value = await self._update_once(kind, old, rev, new, subresource, dry_run)
+        return None if return_value is None else self._out(kind, return_value, version)
+
+    # --------------------------------------------------------------- delete
+
+    async def delete(self, resource: str | Kind, name: str, namespace: str | None = None, *,
+                     grace_period_seconds: int | None = None,
+                     propagation_policy: str | None = None,
+                     preconditions: dict | None = None, dry_run: bool = False,
+                     version: str | None = None) -> dict:
+        kind = self.kind(resource)
+        with self.metrics.request("DELETE", kind, "", bool(namespace), dry_run):
+            if propagation_policy not in (None, "", "Background", "Foreground", "Orphan"):
+                raise errors.invalid("DeleteOptions", "", [errors.Cause(
+                    "propagationPolicy", f'Unsupported value: "{propagation_policy}": supported '
+                    'values: "Foreground", "Background", "Orphan", "nil"',
+                    "FieldValueNotSupported")], "meta.k8s.io")
+            if grace_period_seconds is not None and grace_period_seconds < 0:
+                grace_period_seconds = 0
+            ns = self._namespace(kind, namespace)
+            if kind.kind == "Namespace":
+                admission.check_namespace_delete(name)
+            for _ in range(_PATCH_RETRIES):
+                old, rev = await self._read(kind, ns, name)
+                _check_preconditions(kind, old, rev, preconditions)
+                out = await self._delete_once(kind, old, rev, grace_period_seconds,
+                                              propagation_policy, dry_run)
+                if out is not None:
+                    return self._out(kind, out, version)
+            raise errors.stale_resource_version(kind.group_resource, name)
+
+    async def _delete_once(self, kind, old, rev, grace, policy, dry_run) -> dict | None:
+        new = copy.deepcopy(old)
+        meta = new["metadata"]
+        meta.pop("resourceVersion", None)
+        finalizers = _gc_finalizers(list(meta.get("finalizers") or []), policy)
+        graceful = self._grace_period(kind, old, grace)
+        if kind.kind == "Namespace":
+            new.setdefault("status", {})["phase"] = "Terminating"
+            ns_finalizers = (new.get("spec") or {}).get("finalizers") or []
+            graceful = graceful or (1 if ns_finalizers else 0)
+        if not finalizers and not graceful:
+            if dry_run:
+                return old
+            return await self._remove(kind, old, rev)
+        if finalizers:
+            meta["finalizers"] = finalizers
+        now = self.clock.now()
+        if meta.get("deletionTimestamp"):
+            # Already terminating: a delete may only shorten the grace period.
+            current = meta.get("deletionGracePeriodSeconds") or 0
+            if graceful and (not current or graceful < current) and kind.kind == "Pod":
+                meta["deletionGracePeriodSeconds"] = graceful
+                meta["deletionTimestamp"] = clockmod.rfc3339(now + graceful)
+            elif not graceful and kind.kind == "Pod":
+                meta["deletionGracePeriodSeconds"] = 0
+                if not finalizers:
+                    return old if dry_run else await self._remove(kind, old, rev)
+        else:
+            seconds = graceful if kind.kind == "Pod" else 0
+            meta["deletionTimestamp"] = clockmod.rfc3339(now + seconds)
+            meta["deletionGracePeriodSeconds"] = seconds
+        if dry_run:
+            new["metadata"]["resourceVersion"] = str(rev)
+            return new
+        return await self._write(kind, new, rev)
+
+    def _grace_period(self, kind: Kind, obj: dict, requested: int | None) -> int:
+        """Seconds the object gets to terminate (only pods that may be running get any)."""
+        if kind.kind != "Pod":
+            return 0
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
+        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return int(requested)
+        return int(spec.get("terminationGracePeriodSeconds", 30) or 0)
+
+    async def _remove(self, kind: Kind, obj: dict, rev: int) -> dict | None:
+        meta = obj["metadata"]
+        key = self.key(kind, meta.get("namespace", ""), meta["name"])
+        res = await self.store.txn([contract.Compare(key, contract.Target.MOD, "=", rev)],
+                                   [contract.Delete(key)], [])
+        if not res.succeeded:
+            return None
+        out = copy.deepcopy(obj)
+        out["metadata"]["resourceVersion"] = str(res.revision)
+        return out
+
+    async def delete_collection(self, resource: str | Kind, namespace: str | None = None, *,
+                                label_selector: str | None = None,
+                                field_selector: str | None = None,
+                                grace_period_seconds: int | None = None,
+                                propagation_policy: str | None = None,
+                                dry_run: bool = False) -> dict:
+        kind = self.kind(resource)
+        listed = await self.list(kind, namespace, label_selector=label_selector,
+                                 field_selector=field_selector)
+        deleted = []
+        for obj in listed["items"]:
+            meta = obj["metadata"]
+            try:
+                deleted.append(await self.delete(
+                    kind, meta["name"], meta.get("namespace"),
+                    grace_period_seconds=grace_period_seconds,
+                    propagation_policy=propagation_policy, dry_run=dry_run))
+            except errors.ApiError as exc:
+                if exc.code != 404:
+                    raise
+        return dict(listed, items=deleted)
+
+    # ---------------------------------------------------------------- watch
+
+    async def watch(self, resource: str | Kind, namespace: str | None = None, *,
+                    resource_version: str | None = None, timeout: float = 30.0,
+                    label_selector: str | None = None, field_selector: str | None = None,
+                    allow_bookmarks: bool = False, version: str | None = None) -> dict:
+        """One long-poll of a watch: every matching event after ``resource_version``.
+
+        Returns ``{"events": [{"type", "object"}...], "resourceVersion": rv}`` where
+        ``rv`` is where the next poll continues from.  Waits up to ``timeout``
+        wall seconds for a first event.  Without a resource version (or "0") the
+        first poll answers the current objects as ADDED events, as kube-apiserver
+        does.  A compacted resource version raises 410 Gone.
+        """
+        kind = self.kind(resource)
+        ns = namespace if kind.namespaced else None
+        prefix = kind.key_prefix + (f"{ns}/" if ns else "")
+        matches, _ = self._matcher(kind, label_selector, field_selector)
+        if not resource_version or resource_version == "0":
+            listed = await self._list(kind, ns, label_selector, field_selector, 0, None,
+                                      None, None, version)
+            events = [{"type": "ADDED", "object": obj} for obj in listed["items"]]
+            return {"events": events, "resourceVersion": listed["metadata"]["resourceVersion"]}
+        after = _parse_rv(resource_version)
+        self.metrics.longrunning.labels(verb="WATCH", group=kind.group, version=kind.version,
+                                        resource=kind.plural, subresource="",
+                                        scope="namespace" if ns else "cluster",
+                                        component=self.metrics.component).inc()
+        try:
+            return await self._watch(kind, prefix, after, timeout, matches, version)
+        finally:
+            self.metrics.longrunning.labels(verb="WATCH", group=kind.group, version=kind.version,
+                                            resource=kind.plural, subresource="",
+                                            scope="namespace" if ns else "cluster",
+                                            component=self.metrics.component).dec()
+
+    async def _watch(self, kind, prefix, after, timeout, matches, version) -> dict:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(timeout, 0.0)
+        while True:
+            if self.cache.can_serve(after):
+                raw_events, upto = self.cache.since(after), self.cache.revision
+            else:
+                try:
+                    store_events = await self.store.events(prefix, after + 1)
+                except contract.Compacted as exc:
+                    raise errors.gone(f"too old resource version: {after} "
+                                      f"({exc.compact_revision})")
+                from .watchcache import CachedEvent
+                raw_events = [CachedEvent(e) for e in store_events]
+                upto = max([after] + [e.revision for e in raw_events])
+            out = []
+            for ev in raw_events:
+                if not ev.key.startswith(prefix):
+                    continue
+                converted = self._watch_event(kind, ev, matches, version)
+                if converted is not None:
+                    out.append(converted)
+            after = max(after, upto)
+            if out:
+                self.metrics.watch_events.labels(group=kind.group, version=kind.version,
+                                                 resource=kind.plural).inc(len(out))
+                return {"events": out, "resourceVersion": str(after)}
+            remaining = deadline - loop.time()
+            if remaining <= 0 or not await self.cache.wait_change(remaining):
+                return {"events": [], "resourceVersion": str(max(after, self.cache.revision))}
+
+    def _watch_event(self, kind, ev, matches, version) -> dict | None:
+        """A store event as a watch event for one watcher's selectors, or None."""
+        prev = ev.prev_object
+        cur = ev.object
+        prev_ok = prev is not None and matches(prev)
+        if ev.type == contract.EventType.DELETE:
+            if not prev_ok:
+                return None
+            obj = copy.copy(prev)
+            obj["metadata"] = dict(prev["metadata"], resourceVersion=str(ev.revision))
+            return {"type": "DELETED", "object": self._out(kind, obj, version)}
+        cur_ok = matches(cur)
+        if cur_ok:
+            return {"type": "MODIFIED" if prev_ok else "ADDED", "object": self._out(kind, cur, version)}
+        if prev_ok:  # stopped matching the selector: gone from this watcher's view
+            return {"type": "DELETED", "object": self._out(kind, cur, version)}
+        return None
+
+    # ---------------------------------------------------------------- misc
+
+    def stats(self) -> dict[str, Any]:
+        return {"watch_cache": self.cache.stats(),
+                "objects": {k.group_resource: self._counts.get(k.key_prefix, 0)
+                            for k in self.kinds.all()}}
+
+
+_GC_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
+
+
+def _gc_finalizers(finalizers: list[str], policy: str | None) -> list[str]:
+    """The garbage collector's finalizers for a delete with ``policy`` (None: leave as is)."""
+    if not policy:
+        return finalizers
+    wanted = _GC_FINALIZERS.get(policy)
+    out = [f for f in finalizers if f not in _GC_FINALIZERS.values() or f == wanted]
+    if wanted and wanted not in out:
+        out.append(wanted)
+    return out
+
+
+def _finalized(kind: Kind, obj: dict) -> bool:
+    """A terminating object whose last finalizer is gone: it is removed now."""
+    meta = obj["metadata"]
+    if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+        return False
+    if kind.kind == "Namespace" and (obj.get("spec") or {}).get("finalizers"):
+        return False
+    return not meta.get("deletionGracePeriodSeconds")
+
+
+def _parse_rv(text: str) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise errors.bad_request(f'invalid resource version "{text}"') from None
+    if value < 0:
+        raise errors.bad_request(f'invalid resource version "{text}"')
+    return value
+
+
+def _rv_in_patch(patch: Any) -> bool:
+    return isinstance(patch, dict) and "resourceVersion" in (patch.get("metadata") or {})
+
+
+def _check_preconditions(kind: Kind, obj: dict, rev: int, pre: dict | None) -> None:
+    if not pre:
+        return
+    meta = obj["metadata"]
+    if pre.get("uid") and pre["uid"] != meta.get("uid"):
+        raise errors.conflict(kind.group_resource, meta["name"],
+                              f'Precondition failed: UID in precondition: {pre["uid"]}, '
+                              f'UID in object meta: {meta.get("uid")}')
+    if pre.get("resourceVersion") and _parse_rv(pre["resourceVersion"]) != rev:
+        raise errors.conflict(kind.group_resource, meta["name"],
+                              f'Precondition failed: ResourceVersion in precondition: '
+                              f'{pre["resourceVersion"]}, ResourceVersion in object meta: {rev}')
+
+
+def _encode_continue(revision: int, start_key: str, prefix: str) -> str:
+    token = {"v": "meta.k8s.io/v1", "rv": revision, "start": start_key[len(prefix):]}
+    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+
+
+def _decode_continue(token: str, prefix: str) -> tuple[str, int]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        rev = int(data["rv"])
+        start = str(data["start"])
+        if data.get("v") != "meta.k8s.io/v1" or rev <= 0 or ".." in start:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        raise errors.bad_request("continue key is not valid: incorrect encoded start "
+                                 "resourceVersion (version meta.k8s.io/v1)") from None
+    return prefix + start, rev

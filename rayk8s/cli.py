@@ -1,0 +1,296 @@
+"""``rayk8s`` command line: up | down | status | demo.
+
+``rayk8s up`` brings a cluster up and keeps it until interrupted.
+``rayk8s up --detach`` returns once the cluster is ready and leaves it
+running: without ``--address`` it starts a small daemon process that owns a
+local Ray (on 127.0.0.1) and the control-plane actors, and records its PID in
+a state file; ``rayk8s down`` asks that daemon to stop (SIGTERM), which shuts
+down exactly the Ray it started -- never ``ray stop``, which would end every
+Ray process on the host.  With ``--address`` the actors are detached named
+actors on that Ray cluster, and ``down`` removes only them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+DEFAULT_STATE_DIR = Path(os.environ.get("RAYK8S_HOME", Path.home() / ".rayk8s"))
+
+
+def _state_file(state_dir: Path, name: str) -> Path:
+    return state_dir / f"{name}.json"
+
+
+def _cluster_kwargs(args) -> dict:
+    return dict(name=args.name, data_dir=args.data_dir, time_scale=args.time_scale)
+
+
+def cmd_up(args) -> int:
+    state_dir = Path(args.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    state_path = _state_file(state_dir, args.name)
+    if args.detach:
+        if state_path.exists():
+            print(f"cluster {args.name!r} is already up ({state_path}); `rayk8s down` first",
+                  file=sys.stderr)
+            return 1
+        if args.address:
+            return _up_detached_on(args, state_path)
+        return _spawn_daemon(args, state_path)
+    return _serve(args, state_path, foreground=True)
+
+
+def _serve(args, state_path: Path, foreground: bool) -> int:
+    """Run a cluster until SIGTERM/SIGINT; the state file says where it is."""
+    import rayk8s
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    cluster = rayk8s.Cluster(**_cluster_kwargs(args))
+    try:
+        cluster.start()
+        import ray
+        state = {"name": args.name, "pid": os.getpid(), "mode": "daemon",
+                 "ray_address": ray.get_runtime_context().gcs_address,
+                 "metrics": cluster.metrics_addresses(), "ready": True}
+        _write_state(state_path, state)
+        if foreground:
+            print(f"rayk8s: cluster {args.name!r} is up (Ray at {state['ray_address']}); "
+                  f"metrics at {state['metrics']}. Ctrl-C stops it.", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        cluster.stop()
+        state_path.unlink(missing_ok=True)
+    return 0
+
+
+def _write_state(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(path)
+
+
+def _spawn_daemon(args, state_path: Path) -> int:
+    log_path = state_path.with_suffix(".log")
+    cmd = [sys.executable, "-m", "rayk8s.cli", "--state-dir", str(args.state_dir), "up",
+           "--name", args.name, "--time-scale", str(args.time_scale)]
+    if args.data_dir:
+        cmd += ["--data-dir", args.data_dir]
+    cmd.append("--_daemon")
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        if state_path.exists():
+            state = json.loads(state_path.read_text())
+            if state.get("ready"):
+                print(f"rayk8s: cluster {args.name!r} is up (pid {state['pid']}, Ray at "
+                      f"{state['ray_address']}); `rayk8s down` stops it.")
+                return 0
+        if proc.poll() is not None:
+            print(f"rayk8s: the cluster daemon exited ({proc.returncode}); see {log_path}",
+                  file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+    proc.terminate()
+    print(f"rayk8s: the cluster was not ready in {args.timeout}s; see {log_path}", file=sys.stderr)
+    return 1
+
+
+def _up_detached_on(args, state_path: Path) -> int:
+    import rayk8s
+
+    cluster = rayk8s.Cluster(address=args.address, detached=True, **_cluster_kwargs(args))
+    cluster.start()
+    _write_state(state_path, {"name": args.name, "mode": "detached-actors",
+                              "ray_address": args.address,
+                              "metrics": cluster.metrics_addresses(), "ready": True})
+    print(f"rayk8s: cluster {args.name!r} is up on Ray at {args.address}.")
+    return 0
+
+
+def cmd_down(args) -> int:
+    state_path = _state_file(Path(args.state_dir), args.name)
+    if not state_path.exists():
+        print(f"rayk8s: no cluster {args.name!r} is up", file=sys.stderr)
+        return 1
+    state = json.loads(state_path.read_text())
+    if state.get("mode") == "daemon":
+        pid = int(state["pid"])
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            state_path.unlink(missing_ok=True)
+            print(f"rayk8s: cluster {args.name!r} was already gone")
+            return 0
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            print(f"rayk8s: pid {pid} did not stop in {args.timeout}s", file=sys.stderr)
+            return 1
+    else:
+        import ray
+
+        from .actors import cluster as cl, launcher
+        launcher.ensure_ray(state["ray_address"])
+        for actor in cl.actor_names(args.name).values():
+            try:
+                ray.kill(ray.get_actor(actor, namespace=launcher.RAY_NAMESPACE))
+            except ValueError:
+                pass
+        ray.shutdown()
+    state_path.unlink(missing_ok=True)
+    print(f"rayk8s: cluster {args.name!r} is down")
+    return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie child of ours counts as gone
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+def cmd_status(args) -> int:
+    state_path = _state_file(Path(args.state_dir), args.name)
+    if not state_path.exists():
+        print(f"rayk8s: no cluster {args.name!r} is up")
+        return 1
+    state = json.loads(state_path.read_text())
+    import rayk8s
+    kube = rayk8s.connect(args.name, address=state["ray_address"])
+    namespaces = [n["metadata"]["name"] for n in kube.list("namespaces")]
+    print(json.dumps({**state, "namespaces": namespaces}, indent=2))
+    return 0
+
+
+DEMO_MANIFEST = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: greeting
+  labels: {app: helloworld}
+data:
+  message: Hello world !
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: helloworld
+  labels: {app: helloworld}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: helloworld}
+  template:
+    metadata:
+      labels: {app: helloworld}
+    spec:
+      containers:
+      - name: hello-world
+        image: hello-world:v1.0
+        ports:
+        - containerPort: 8090
+"""
+
+
+def cmd_demo(args) -> int:
+    """A short Python API session against a fresh control plane on a local Ray."""
+    import rayk8s
+
+    with rayk8s.Cluster(name=args.name, time_scale=args.time_scale) as cluster:
+        kube = cluster.client
+        say = lambda text: print(f"\n>>> {text}", flush=True)  # noqa: E731
+        say("kube.apply(manifest)  # a ConfigMap and a Deployment")
+        for obj in kube.apply(DEMO_MANIFEST):
+            print(f"{obj['kind'].lower()}/{obj['metadata']['name']} created "
+                  f"(resourceVersion {obj['metadata']['resourceVersion']})")
+        dep = kube.get("deploy", "helloworld")
+        say('kube.get("deploy", "helloworld")')
+        print(f"replicas={dep['spec']['replicas']} strategy={dep['spec']['strategy']['type']} "
+              f"generation={dep['metadata']['generation']} uid={dep['metadata']['uid']}")
+        say('kube.scale("deployments", "helloworld", 4)')
+        scale = kube.scale("deployments", "helloworld", 4)
+        print(f"Scale: spec.replicas={scale['spec']['replicas']} "
+              f"selector={scale['status']['selector']!r}")
+        say("two writers race on one object: the stale one gets 409 Conflict")
+        stale = kube.get("deploy", "helloworld")
+        kube.patch("deploy", "helloworld", {"metadata": {"labels": {"tier": "web"}}})
+        try:
+            kube.update(stale)
+        except rayk8s.ApiError as err:
+            print(f"ApiError {err.code} {err.reason}: {err.message}")
+        say("kube.watch('configmaps') while one is patched and deleted")
+        rv = kube.list_object("configmaps")["metadata"]["resourceVersion"]
+        kube.patch("cm", "greeting", {"data": {"message": "Bonjour !"}})
+        kube.delete("cm", "greeting")
+        for ev in kube.watch("configmaps", resource_version=rv, timeout=1.0):
+            print(f"{ev['type']:9} configmap/{ev['object']['metadata']['name']} "
+                  f"rv={ev['object']['metadata']['resourceVersion']}")
+        say("a bad object is refused with a Status naming the field")
+        try:
+            kube.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "Bad_Name"},
+                         "spec": {"containers": [{"name": "c"}]}})
+        except rayk8s.ApiError as err:
+            print(f"ApiError {err.code} {err.reason}: {err.message}")
+        say("kube.list('namespaces')")
+        print(" ".join(n["metadata"]["name"] for n in kube.list("namespaces")))
+        print(f"\nmetrics endpoints: {cluster.metrics_addresses()}")
+    print("\ncluster stopped.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rayk8s", description=__doc__.splitlines()[0])
+    parser.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR),
+                        help="where `up --detach` records running clusters")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--name", default="rayk8s", help="the cluster's name")
+        p.add_argument("--timeout", type=float, default=120.0)
+
+    up = sub.add_parser("up", help="bring a cluster up")
+    common(up)
+    up.add_argument("--detach", action="store_true", help="return once ready; leave it running")
+    up.add_argument("--address", help="join this Ray cluster instead of starting one")
+    up.add_argument("--data-dir", help="etcd's WAL and snapshots (default: memory only)")
+    up.add_argument("--time-scale", type=float, default=1.0,
+                    help="the cluster clock runs this many times faster than wall time")
+    up.add_argument("--_daemon", action="store_true", help=argparse.SUPPRESS)
+    down = sub.add_parser("down", help="stop a cluster started by `up --detach`")
+    common(down)
+    status = sub.add_parser("status", help="show a running cluster")
+    common(status)
+    demo = sub.add_parser("demo", help="bring a cluster up, play a short session, tear it down")
+    common(demo)
+    demo.add_argument("--time-scale", type=float, default=1.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "up" and args._daemon:
+        return _serve(args, _state_file(Path(args.state_dir), args.name), foreground=False)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "demo": cmd_demo}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
