@@ -24,7 +24,6 @@ Conventions
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
 import json
 import logging
@@ -35,7 +34,7 @@ from .. import clock as clockmod
 from ..api import conversion, defaults, errors, fields, kinds, names, patches, selectors, validation
 from ..api.kinds import Kind
 from ..store import contract
-from . import admission, strategy
+from . import admission, deletion, listing, strategy, watch
 from .metrics import ApiserverMetrics
 from .watchcache import WatchCache, decode, encode
 
@@ -388,57 +387,27 @@ class Registry:
         matches, everything = self._matcher(kind, label_selector, field_selector)
         start, revision = "", 0
         if continue_:
-            start, revision = _decode_continue(continue_, prefix)
+            start, revision = listing.decode_continue(continue_, prefix)
         elif resource_version and resource_version != "0" and rv_match == "Exact":
-            revision = _parse_rv(resource_version)
-        items: list[dict] = []
-        more, remaining = False, None
+            revision = listing.parse_rv(resource_version)
         try:
-            while True:
-                page = max(limit - len(items), 0) if limit else 0
-                # With selectors, read ahead in pages until the limit is filled.
-                chunk = (page if everything else max(page, 500)) if limit else 0
-                res = await self.store.range(prefix, start_key=start, limit=chunk,
-                                             revision=revision)
-                revision = res.revision
-                for i, kv in enumerate(res.kvs):
-                    obj = decode(kv.value, kv.mod_revision)
-                    if not matches(obj):
-                        continue
-                    items.append(self._out(kind, obj, version))
-                    if limit and len(items) >= limit:
-                        start = kv.key + "\x00"
-                        more = res.more or i < len(res.kvs) - 1
-                        if everything:
-                            remaining = res.count - len(res.kvs) + (len(res.kvs) - i - 1)
-                        break
-                else:
-                    if res.more and res.kvs:
-                        start = res.kvs[-1].key + "\x00"
-                        continue
-                    more = False
-                break
+            page = await listing.read_page(self.store, prefix, matches, everything, limit,
+                                           start, revision)
         except contract.Compacted:
-            raise errors.gone("The provided continue parameter is too old to display a "
-                              "consistent list result. You can start a new list without the "
-                              "continue parameter, or use the continue token in this response "
-                              "to retrieve the remainder of the results. Continuing with the "
-                              "provided token results in an inconsistent list - objects that "
-                              "were created, modified, or deleted between the time the first "
-                              "chunk was returned and now may show up in the list.")
+            raise errors.gone(listing.CONTINUE_EXPIRED) from None
         except contract.FutureRevision:
-            raise errors.ApiError(errors.status(504, "Timeout",
-                                                f"Too large resource version: {resource_version}, "
-                                                f"current resource version: {self.cache.revision}"))
+            raise errors.ApiError(errors.status(
+                504, "Timeout", f"Too large resource version: {resource_version}, "
+                f"current resource version: {self.cache.revision}")) from None
         out_version = version or kind.version
-        list_meta: dict[str, Any] = {"resourceVersion": str(revision)}
-        if more:
-            list_meta["continue"] = _encode_continue(revision, start, prefix)
-            if remaining is not None:
-                list_meta["remainingItemCount"] = remaining
+        list_meta: dict[str, Any] = {"resourceVersion": str(page.revision)}
+        if page.more:
+            list_meta["continue"] = listing.encode_continue(page.revision, page.next_key, prefix)
+            if page.remaining is not None:
+                list_meta["remainingItemCount"] = page.remaining
         api_version = f"{kind.group}/{out_version}" if kind.group else out_version
         return {"kind": kind.list_kind, "apiVersion": api_version, "metadata": list_meta,
-                "items": items}
+                "items": [self._out(kind, obj, version) for obj in page.items]}
 
     # --------------------------------------------------------------- update
 
@@ -462,7 +431,7 @@ class Registry:
             if subresource == "scale":
                 self._require_scale(kind)
                 return await self._update_scale(kind, old, rev, obj, client_rv, dry_run)
-            if client_rv and _parse_rv(client_rv) != rev:
+            if client_rv and listing.parse_rv(client_rv) != rev:
                 raise errors.stale_resource_version(kind.group_resource, name)
             obj = self._to_storage(kind, obj)
             if subresource not in ("", "status") and not (
@@ -501,14 +470,14 @@ class Registry:
         if dry_run:
             new["metadata"]["resourceVersion"] = str(rev)
             return new
-        if _finalized(kind, new):
+        if deletion.finalized(kind, new):
             return await self._remove(kind, new, rev)
         return await self._write(kind, new, rev)
 
     async def _update_scale(self, kind: Kind, old: dict, rev: int, scale: dict,
                             client_rv: str | None, dry_run: bool) -> dict:
         name = old["metadata"]["name"]
-        if client_rv and _parse_rv(client_rv) != rev:
+        if client_rv and listing.parse_rv(client_rv) != rev:
             raise errors.stale_resource_version(kind.group_resource, name)
         replicas = (scale.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
@@ -573,7 +542,7 @@ class Registry:
             raise errors.invalid(kind.kind, name, [errors.Cause(
                 "metadata.name", "field is immutable")], kind.group)
         client_rv = new_meta.get("resourceVersion")
-        if client_rv and _parse_rv(client_rv) != rev:
+        if client_rv and listing.parse_rv(client_rv) != rev:
             raise errors.stale_resource_version(kind.group_resource, name)
         new = self._to_storage(kind, new)
         return_value = await self._update_once(kind, old, rev, new, subresource, dry_run)
@@ -600,7 +569,7 @@ class Registry:
                 admission.check_namespace_delete(name)
             for _ in range(_PATCH_RETRIES):
                 old, rev = await self._read(kind, ns, name)
-                _check_preconditions(kind, old, rev, preconditions)
+                deletion.check_preconditions(kind, old, rev, preconditions)
                 out = await self._delete_once(kind, old, rev, grace_period_seconds,
                                               propagation_policy, dry_run)
                 if out is not None:
@@ -608,51 +577,13 @@ class Registry:
             raise errors.stale_resource_version(kind.group_resource, name)
 
     async def _delete_once(self, kind, old, rev, grace, policy, dry_run) -> dict | None:
-        new = copy.deepcopy(old)
-        meta = new["metadata"]
-        meta.pop("resourceVersion", None)
-        finalizers = _gc_finalizers(list(meta.get("finalizers") or []), policy)
-        graceful = self._grace_period(kind, old, grace)
-        if kind.kind == "Namespace":
-            new.setdefault("status", {})["phase"] = "Terminating"
-            ns_finalizers = (new.get("spec") or {}).get("finalizers") or []
-            graceful = graceful or (1 if ns_finalizers else 0)
-        if not finalizers and not graceful:
-            if dry_run:
-                return old
-            return await self._remove(kind, old, rev)
-        if finalizers:
-            meta["finalizers"] = finalizers
-        now = self.clock.now()
-        if meta.get("deletionTimestamp"):
-            # Already terminating: a delete may only shorten the grace period.
-            current = meta.get("deletionGracePeriodSeconds") or 0
-            if graceful and (not current or graceful < current) and kind.kind == "Pod":
-                meta["deletionGracePeriodSeconds"] = graceful
-                meta["deletionTimestamp"] = clockmod.rfc3339(now + graceful)
-            elif not graceful and kind.kind == "Pod":
-                meta["deletionGracePeriodSeconds"] = 0
-                if not finalizers:
-                    return old if dry_run else await self._remove(kind, old, rev)
-        else:
-            seconds = graceful if kind.kind == "Pod" else 0
-            meta["deletionTimestamp"] = clockmod.rfc3339(now + seconds)
-            meta["deletionGracePeriodSeconds"] = seconds
+        action, new = deletion.plan(kind, old, grace, policy, self.clock.now())
         if dry_run:
-            new["metadata"]["resourceVersion"] = str(rev)
-            return new
+            return old if action == deletion.REMOVE else dict(
+                new, metadata=dict(new["metadata"], resourceVersion=str(rev)))
+        if action == deletion.REMOVE:
+            return await self._remove(kind, old, rev)
         return await self._write(kind, new, rev)
-
-    def _grace_period(self, kind: Kind, obj: dict, requested: int | None) -> int:
-        """Seconds the object gets to terminate (only pods that may be running get any)."""
-        if kind.kind != "Pod":
-            return 0
-        spec, status = obj.get("spec") or {}, obj.get("status") or {}
-        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
-            return 0
-        if requested is not None:
-            return int(requested)
-        return int(spec.get("terminationGracePeriodSeconds", 30) or 0)
 
     async def _remove(self, kind: Kind, obj: dict, rev: int) -> dict | None:
         meta = obj["metadata"]
@@ -710,67 +641,23 @@ class Registry:
                                       None, None, version)
             events = [{"type": "ADDED", "object": obj} for obj in listed["items"]]
             return {"events": events, "resourceVersion": listed["metadata"]["resourceVersion"]}
-        after = _parse_rv(resource_version)
+        after = listing.parse_rv(resource_version)
         self.metrics.longrunning.labels(verb="WATCH", group=kind.group, version=kind.version,
                                         resource=kind.plural, subresource="",
                                         scope="namespace" if ns else "cluster",
                                         component=self.metrics.component).inc()
         try:
-            return await self._watch(kind, prefix, after, timeout, matches, version)
+            events, upto = await watch.poll(self.cache, self.store, prefix, after, timeout,
+                                            matches, lambda obj: self._out(kind, obj, version))
+            if events:
+                self.metrics.watch_events.labels(group=kind.group, version=kind.version,
+                                                 resource=kind.plural).inc(len(events))
+            return {"events": events, "resourceVersion": str(upto)}
         finally:
             self.metrics.longrunning.labels(verb="WATCH", group=kind.group, version=kind.version,
                                             resource=kind.plural, subresource="",
                                             scope="namespace" if ns else "cluster",
                                             component=self.metrics.component).dec()
-
-    async def _watch(self, kind, prefix, after, timeout, matches, version) -> dict:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(timeout, 0.0)
-        while True:
-            if self.cache.can_serve(after):
-                raw_events, upto = self.cache.since(after), self.cache.revision
-            else:
-                try:
-                    store_events = await self.store.events(prefix, after + 1)
-                except contract.Compacted as exc:
-                    raise errors.gone(f"too old resource version: {after} "
-                                      f"({exc.compact_revision})")
-                from .watchcache import CachedEvent
-                raw_events = [CachedEvent(e) for e in store_events]
-                upto = max([after] + [e.revision for e in raw_events])
-            out = []
-            for ev in raw_events:
-                if not ev.key.startswith(prefix):
-                    continue
-                converted = self._watch_event(kind, ev, matches, version)
-                if converted is not None:
-                    out.append(converted)
-            after = max(after, upto)
-            if out:
-                self.metrics.watch_events.labels(group=kind.group, version=kind.version,
-                                                 resource=kind.plural).inc(len(out))
-                return {"events": out, "resourceVersion": str(after)}
-            remaining = deadline - loop.time()
-            if remaining <= 0 or not await self.cache.wait_change(remaining):
-                return {"events": [], "resourceVersion": str(max(after, self.cache.revision))}
-
-    def _watch_event(self, kind, ev, matches, version) -> dict | None:
-        """A store event as a watch event for one watcher's selectors, or None."""
-        prev = ev.prev_object
-        cur = ev.object
-        prev_ok = prev is not None and matches(prev)
-        if ev.type == contract.EventType.DELETE:
-            if not prev_ok:
-                return None
-            obj = copy.copy(prev)
-            obj["metadata"] = dict(prev["metadata"], resourceVersion=str(ev.revision))
-            return {"type": "DELETED", "object": self._out(kind, obj, version)}
-        cur_ok = matches(cur)
-        if cur_ok:
-            return {"type": "MODIFIED" if prev_ok else "ADDED", "object": self._out(kind, cur, version)}
-        if prev_ok:  # stopped matching the selector: gone from this watcher's view
-            return {"type": "DELETED", "object": self._out(kind, cur, version)}
-        return None
 
     # ---------------------------------------------------------------- misc
 
@@ -780,71 +667,5 @@ class Registry:
                             for k in self.kinds.all()}}
 
 
-_GC_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
-
-
-def _gc_finalizers(finalizers: list[str], policy: str | None) -> list[str]:
-    """The garbage collector's finalizers for a delete with ``policy`` (None: leave as is)."""
-    if not policy:
-        return finalizers
-    wanted = _GC_FINALIZERS.get(policy)
-    out = [f for f in finalizers if f not in _GC_FINALIZERS.values() or f == wanted]
-    if wanted and wanted not in out:
-        out.append(wanted)
-    return out
-
-
-def _finalized(kind: Kind, obj: dict) -> bool:
-    """A terminating object whose last finalizer is gone: it is removed now."""
-    meta = obj["metadata"]
-    if not meta.get("deletionTimestamp") or meta.get("finalizers"):
-        return False
-    if kind.kind == "Namespace" and (obj.get("spec") or {}).get("finalizers"):
-        return False
-    return not meta.get("deletionGracePeriodSeconds")
-
-
-def _parse_rv(text: str) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise errors.bad_request(f'invalid resource version "{text}"') from None
-    if value < 0:
-        raise errors.bad_request(f'invalid resource version "{text}"')
-    return value
-
-
 def _rv_in_patch(patch: Any) -> bool:
     return isinstance(patch, dict) and "resourceVersion" in (patch.get("metadata") or {})
-
-
-def _check_preconditions(kind: Kind, obj: dict, rev: int, pre: dict | None) -> None:
-    if not pre:
-        return
-    meta = obj["metadata"]
-    if pre.get("uid") and pre["uid"] != meta.get("uid"):
-        raise errors.conflict(kind.group_resource, meta["name"],
-                              f'Precondition failed: UID in precondition: {pre["uid"]}, '
-                              f'UID in object meta: {meta.get("uid")}')
-    if pre.get("resourceVersion") and _parse_rv(pre["resourceVersion"]) != rev:
-        raise errors.conflict(kind.group_resource, meta["name"],
-                              f'Precondition failed: ResourceVersion in precondition: '
-                              f'{pre["resourceVersion"]}, ResourceVersion in object meta: {rev}')
-
-
-def _encode_continue(revision: int, start_key: str, prefix: str) -> str:
-    token = {"v": "meta.k8s.io/v1", "rv": revision, "start": start_key[len(prefix):]}
-    return base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
-
-
-def _decode_continue(token: str, prefix: str) -> tuple[str, int]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        rev = int(data["rv"])
-        start = str(data["start"])
-        if data.get("v") != "meta.k8s.io/v1" or rev <= 0 or ".." in start:
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        raise errors.bad_request("continue key is not valid: incorrect encoded start "
-                                 "resourceVersion (version meta.k8s.io/v1)") from None
-    return prefix + start, rev
