@@ -39,7 +39,8 @@ _HTTP_HEADER_NAME_FMT = "[-A-Za-z0-9]+"
 
 
 def _full(fmt: str) -> re.Pattern:
-    return re.compile("^(?:" + fmt + ")$")
+    # \Z, not $: "$" also matches before a trailing newline, which Go's regexp does not.
+    return re.compile("^(?:" + fmt + ")\\Z")
 
 
 _DNS1123_LABEL_RE = _full(_DNS1123_LABEL_FMT)
