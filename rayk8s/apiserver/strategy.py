@@ -80,6 +80,8 @@ def prepare_update(kind: Kind, new: dict, old: dict) -> dict:
     meta = new.setdefault("metadata", {})
     old_meta = old.get("metadata") or {}
     for field in _SERVER_METADATA:
+        if field == "uid" and meta.get("uid"):
+            continue  # a uid given must match: validation says "field is immutable"
         if field in old_meta:
             meta[field] = old_meta[field]
         else:

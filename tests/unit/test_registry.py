@@ -471,3 +471,10 @@ def test_hpa_served_in_v1_and_v2(kube):
     metric = v2["spec"]["metrics"][0]
     assert metric["resource"]["name"] == "cpu"
     assert metric["resource"]["target"]["averageUtilization"] == 50
+
+
+def test_update_naming_another_uid_is_refused(kube):
+    kube.create(cm("u"))
+    with pytest.raises(ApiError) as err:
+        kube.patch("cm", "u", {"metadata": {"uid": "someone-else"}})
+    assert err.value.code == 422 and "metadata.uid" in err.value.message
