@@ -8,10 +8,10 @@ from ..client import AsyncClient
 from ..controllers.manager import ControllerManager
 
 
-def default_controllers() -> list[Any]:
+def default_controllers(clock=None) -> list[Any]:
     """kube-controller-manager's controllers that rayk8s has, in start order."""
     from ..controllers import registry
-    return registry.default_controllers()
+    return registry.default_controllers(clock)
 
 
 class ControllerManagerShell:
@@ -26,7 +26,7 @@ class ControllerManagerShell:
     async def start(self) -> dict[str, Any]:
         if self.manager is None:
             controllers = self.controllers if self.controllers is not None \
-                else default_controllers()
+                else default_controllers(self.clock)
             self.manager = ControllerManager(AsyncClient(self.transport), controllers,
                                              clock=self.clock, workers=self.workers)
             await self.manager.start()

@@ -1,7 +1,6 @@
 """Which controllers the controller manager runs by default.
 
-Each entry is a zero-argument factory; a controller module registers itself
-by being listed here (one line per controller, no import-time side effects).
+Each controller is listed here (one line each, no import-time side effects).
 """
 
 from __future__ import annotations
@@ -9,6 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def default_controllers() -> list[Any]:
+def default_controllers(clock=None) -> list[Any]:
+    from .garbagecollector import GarbageCollector
+    from .namespace import NamespaceController
     from .replicaset import ReplicaSetController, ReplicationControllerController
-    return [ReplicaSetController(), ReplicationControllerController()]
+    time_scale = getattr(clock, "time_scale", 1.0)
+    return [ReplicaSetController(), ReplicationControllerController(),
+            GarbageCollector(time_scale=time_scale), NamespaceController()]
