@@ -1,9 +1,9 @@
 """The Deployment controller: ReplicaSets per pod template, rolled like Kubernetes.
 
 A Deployment owns ReplicaSets named ``<deployment>-<pod-template-hash>``
-(rollout.py computes the hash).  The one whose template equals the
-Deployment's is the *new* ReplicaSet; the others are *old*.  Each sync
-follows kube-controller-manager's ``syncDeployment``:
+(rollout.py holds the arithmetic, deploystatus.py the status and conditions).
+The one whose template equals the Deployment's is the *new* ReplicaSet; the
+others are *old*.  Each sync follows kube-controller-manager's ``syncDeployment``:
 
 1. claim ReplicaSets: adopt matching orphans, release owned ones whose labels
    stopped matching the selector;
@@ -53,8 +53,9 @@ class DeploymentController:
     name = "deployment"
 
     def __init__(self) -> None:
+        # Pods only for Recreate, which waits until the old ReplicaSets' pods are gone.
         self.watches = {"deployments": {"namespace": by_namespace},
-                        "replicasets": {"namespace": by_namespace, "owner": by_owner_uid},
+                        "replicasets": {"namespace": by_namespace},
                         "pods": {"namespace": by_namespace, "owner": by_owner_uid}}
 
     # -- keys

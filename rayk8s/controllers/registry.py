@@ -9,9 +9,10 @@ from typing import Any
 
 
 def default_controllers(clock=None) -> list[Any]:
+    from .deployment import DeploymentController
     from .garbagecollector import GarbageCollector
     from .namespace import NamespaceController
     from .replicaset import ReplicaSetController, ReplicationControllerController
     time_scale = getattr(clock, "time_scale", 1.0)
-    return [ReplicaSetController(), ReplicationControllerController(),
+    return [DeploymentController(), ReplicaSetController(), ReplicationControllerController(),
             GarbageCollector(time_scale=time_scale), NamespaceController()]
