@@ -1,44 +1,35 @@
 """The Job controller and the TTL-after-finished controller (batch/v1).
 
-A Job runs pods until ``completions`` of them succeeded (or, with no
-``completions``, until one succeeded and none is left running), never more
+A Job runs pods until ``completions`` of them succeeded (with no
+``completions``: until one succeeded and none is left running), never more
 than ``parallelism`` at once nor more than the completions still missing.
 
-**Counting each finished pod once** is done as kube-controller-manager does
-it since 1.26, with the ``batch.kubernetes.io/job-tracking`` finalizer on
-every pod the controller creates, in three level-triggered steps spread over
-successive syncs (each sync's writes are seen by the next one, manager.py):
+**Each finished pod is counted once**, as kube-controller-manager does it
+since 1.26: every pod carries the ``batch.kubernetes.io/job-tracking``
+finalizer, and three level-triggered steps, each a write the next sync sees
+(manager.py), move a finished pod into the counters: (1) its uid is recorded
+in ``status.uncountedTerminatedPods``; (2) a pod the *stored* status lists
+loses its finalizer; (3) a listed uid whose pod has no finalizer (or is gone)
+moves into ``status.succeeded`` / ``failed``.  A crash or conflict between
+steps repeats a step, never a count.  Indexed Jobs record successes as
+``status.completedIndexes``, idempotent by itself.  Pods of deleted or
+finished Jobs, and orphans (``orphan-pod:`` keys, client-go's orphan queue),
+lose the finalizer.
 
-1. a finished pod that still has the finalizer and is not yet listed gets
-   its uid recorded in ``status.uncountedTerminatedPods`` (a status write);
-2. a pod whose uid that *stored* status lists loses its finalizer (a patch);
-3. a listed uid whose pod has no finalizer any more (or is gone) moves into
-   ``status.succeeded`` / ``status.failed``.
+``failed > backoffLimit`` (restartPolicy OnFailure: container restarts of
+live pods count too) or ``activeDeadlineSeconds`` past ``status.startTime``
+fail the Job.  As in 1.31+, the outcome is first an interim condition
+(``FailureTarget`` / ``SuccessCriteriaMet``); ``Failed`` / ``Complete``
+follow once every pod was counted and none is terminating.  A failed pod is
+replaced after the pod-failure back-off, 10 s doubling per failure since the
+last success, capped at 10 min (job_controller.go's constant; the docs still
+say 6), read from the pods themselves so it survives a restart.
 
-A crash or conflict between any two steps repeats a step, never a count.
-Indexed Jobs record succeeded pods by index (``status.completedIndexes``),
-which is idempotent by itself.  The finalizer also keeps a finished pod
-around until it was counted; pods of a deleted or finished Job, and orphans,
-lose it (``orphan-pod:`` keys stand for client-go's orphan queue).
-
-Failures: ``failed > backoffLimit`` (with restartPolicy OnFailure, container
-restarts of running pods count too) or ``activeDeadlineSeconds`` passed since
-``status.startTime`` make the Job fail.  Like Kubernetes 1.31+, the outcome
-is first written as an interim condition (``FailureTarget`` or
-``SuccessCriteriaMet``) and the terminal one (``Failed`` / ``Complete``)
-follows once every pod was counted and none is terminating.  A failed pod is
-replaced after the pod-failure back-off: 10 s doubling per failure since the
-last success, capped at 10 minutes (the constant in job_controller.go; the
-docs still say six).  The failure count and its time are read from the pods
-themselves, so the back-off survives a controller restart.
-
-Pod names are ``<job>-<5 chars>`` (``<job>-<index>-<5 chars>`` for Indexed
-Jobs) like generateName's, but chosen by the controller from the Job's uid
-so that ``sync`` stays deterministic and the SuccessfulCreate event can name
-the pod; ``generateName`` is still recorded on the pod.
-
-Not modelled: ``podFailurePolicy`` rules and ``successPolicy`` (only their
-effect on replacement counting), ``backoffLimitPerIndex``, ``managedBy``.
+Pod names look generated (``<job>-xxxxx``, Indexed ``<job>-<i>-xxxxx``) but
+are drawn from the Job's uid, so ``sync`` stays deterministic and the
+SuccessfulCreate event can name the pod; ``generateName`` is still set.
+Not modelled: ``podFailurePolicy`` rules, ``successPolicy``,
+``backoffLimitPerIndex``, ``managedBy``.
 """
 
 from __future__ import annotations
@@ -107,41 +98,32 @@ def completion_index(pod: dict) -> int | None:
 
 
 def finish_time(pod: dict) -> float:
-    """When a pod finished: its containers' last finishedAt, else Ready=False since,
-    else its deletion time minus the grace period, else its creation (backoff_utils.go)."""
-    status = pod.get("status") or {}
-    stamps = []
-    for cs in status.get("containerStatuses") or []:
-        finished = ((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
-        if not finished:
-            stamps = []
-            break
-        stamps.append(clockmod.parse_rfc3339(finished))
-    if stamps:
-        return max(stamps)
+    """When a pod finished: its containers' last finishedAt, else when it became not
+    Ready, else its deletion minus the grace period, else its creation (backoff_utils.go)."""
+    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+    ends = [((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
+            for cs in status.get("containerStatuses") or []]
+    if ends and all(ends):
+        return max(clockmod.parse_rfc3339(t) for t in ends)
     cond = podutil.ready_condition(pod)
     if cond and cond.get("status") == "False" and cond.get("lastTransitionTime"):
         return clockmod.parse_rfc3339(cond["lastTransitionTime"])
-    meta = pod.get("metadata") or {}
     if meta.get("deletionTimestamp"):
         return clockmod.parse_rfc3339(meta["deletionTimestamp"]) - \
             float(meta.get("deletionGracePeriodSeconds") or 0)
-    created = meta.get("creationTimestamp")
-    return clockmod.parse_rfc3339(created) if created else 0.0
+    return clockmod.parse_rfc3339(meta["creationTimestamp"]) \
+        if meta.get("creationTimestamp") else 0.0
 
 
 def format_indexes(indexes: Iterable[int]) -> str:
     """``[0, 1, 2, 4]`` -> ``"0-2,4"`` (status.completedIndexes)."""
-    out: list[str] = []
-    ordered = sorted(set(indexes))
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        out.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
-        i = j + 1
-    return ",".join(out)
+    runs: list[list[int]] = []
+    for ix in sorted(set(indexes)):
+        if runs and runs[-1][1] == ix - 1:
+            runs[-1][1] = ix
+        else:
+            runs.append([ix, ix])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def parse_indexes(text: str | None, completions: int) -> set[int]:
@@ -261,6 +243,7 @@ class _JobSync:
         self.spec = job.get("spec") or {}
         self.status = copy(job.get("status") or {})
         self.actions: list[base.Action] = []
+        self.taken: set[str] = set()   # pod names chosen in this sync
         self.indexed = self.spec.get("completionMode") == "Indexed"
         self.completions = self.spec.get("completions")
         self.suspended = bool(self.spec.get("suspend"))
@@ -340,16 +323,13 @@ class _JobSync:
 
     def _restarts_exceed_limit(self) -> bool:
         """restartPolicy OnFailure: the kubelet's restarts of live pods are failures too."""
-        template_spec = (self.spec.get("template") or {}).get("spec") or {}
-        if template_spec.get("restartPolicy") != "OnFailure":
+        if ((self.spec.get("template") or {}).get("spec") or {}).get("restartPolicy") \
+                != "OnFailure":
             return False
-        restarts = 0
-        for pod in self.pods:
-            if _phase(pod) in ("Running", "Pending"):
-                status = pod.get("status") or {}
-                restarts += sum(int(c.get("restartCount") or 0) for c in
-                                (status.get("initContainerStatuses") or []) +
-                                (status.get("containerStatuses") or []))
+        restarts = sum(int(c.get("restartCount") or 0) for p in self.pods
+                       if _phase(p) in ("Running", "Pending")
+                       for c in ((p.get("status") or {}).get("initContainerStatuses") or []) +
+                       ((p.get("status") or {}).get("containerStatuses") or []))
         limit = int(self.spec.get("backoffLimit", 6))
         return restarts > 0 if limit == 0 else restarts >= limit
 
@@ -451,9 +431,10 @@ class _JobSync:
         n = 0
         while True:  # a generated name, but a deterministic one (see the module doc)
             name = names.generate_name(prefix, rng=random.Random(f"{uid}/{prefix}/{n}"))
-            if f"{ns}/{name}" not in self.listers["pods"]:
+            if f"{ns}/{name}" not in self.listers["pods"] and name not in self.taken:
                 break
             n += 1
+        self.taken.add(name)
         pod = podutil.pod_from_template(self.job, template, name=name)
         meta = pod["metadata"]
         meta["generateName"] = prefix
@@ -499,6 +480,7 @@ class _JobSync:
         listed = set(self.u_succeeded) | set(self.u_failed)
         failing = finished is not None and finished[0] != "SuccessCriteriaMet"
         new_succeeded, new_failed = [], []
+        waiting = False    # an Indexed success whose finalizer goes next sync
         for pod in self.pods:
             if not _has_finalizer(pod):
                 continue
@@ -506,6 +488,7 @@ class _JobSync:
                 self.actions.append(_remove_finalizer(pod))   # step 2
                 continue
             if len(new_succeeded) + len(new_failed) >= MAX_UNCOUNTED_PODS:
+                waiting = True
                 break
             pod_failed = self.failed(pod)
             removable = finished is not None or _phase(pod) == "Succeeded" or pod_failed or \
@@ -519,6 +502,8 @@ class _JobSync:
                     new_succeeded.append(_uid(pod))            # step 1
                 elif completion_index(pod) in self.prev_indexes:
                     self.actions.append(_remove_finalizer(pod))
+                else:
+                    waiting = True                             # its index is new
             elif pod_failed or failing:
                 new_failed.append(_uid(pod))                   # step 1
             else:
@@ -548,7 +533,7 @@ class _JobSync:
             status.setdefault("conditions", []).append(
                 _new_condition(ctype, "True", reason, message, self.now))
         final = "Complete" if ctype == "SuccessCriteriaMet" else "Failed"
-        if uncounted or self.terminating > 0:
+        if uncounted or waiting or self.terminating > 0:
             return  # the terminal condition waits until every pod is counted and gone
         status.setdefault("conditions", []).append(
             _new_condition(final, "True", reason, message, self.now))
