@@ -65,5 +65,7 @@ async def poll(cache: WatchCache, store, prefix: str, after: int, timeout: float
         if events:
             return events, after
         remaining = deadline - loop.time()
-        if remaining <= 0 or not await cache.wait_change(remaining):
-            return [], max(after, cache.revision)
+        if remaining <= 0:
+            # Only what was scanned is passed: the feed may have appended since.
+            return [], after
+        await cache.wait_change(remaining)
