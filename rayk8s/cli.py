@@ -30,18 +30,48 @@ def _state_file(state_dir: Path, name: str) -> Path:
 
 
 def _cluster_kwargs(args) -> dict:
-    return dict(name=args.name, data_dir=args.data_dir, time_scale=args.time_scale)
+    return dict(name=args.name, data_dir=args.data_dir, time_scale=args.time_scale,
+                http_port=args.port, http_host=args.bind, token_file=args.token_file,
+                tls_cert_file=args.tls_cert_file, tls_key_file=args.tls_private_key_file)
+
+
+def _prepare_tls(args) -> None:
+    """Absolute paths for the actor; with a token file and no certificate, a
+    self-signed one (kubectl sends bearer tokens only over https)."""
+    for attr in ("token_file", "tls_cert_file", "tls_private_key_file"):
+        if getattr(args, attr):
+            setattr(args, attr, str(Path(getattr(args, attr)).expanduser().resolve()))
+    if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
+        raise SystemExit("rayk8s: --tls-cert-file and --tls-private-key-file go together")
+    if args.token_file and not args.tls_cert_file:
+        from .apiserver.http import tls
+        base = Path(args.state_dir).expanduser().resolve() / f"{args.name}-apiserver"
+        hosts = ("127.0.0.1", "localhost") + (
+            (args.bind,) if args.bind not in ("127.0.0.1", "0.0.0.0", "::", "") else ())
+        args.tls_cert_file, args.tls_private_key_file = tls.self_signed(
+            f"{base}.crt", f"{base}.key", hosts)
+
+
+def _kubeconfig_path(args) -> Path:
+    if args.kubeconfig:
+        return Path(args.kubeconfig).expanduser().resolve()
+    return Path(args.state_dir).expanduser().resolve() / f"{args.name}.kubeconfig"
+
+
+def _write_kubeconfig(cluster, args) -> str:
+    return cluster.write_kubeconfig(str(_kubeconfig_path(args)), context=args.name)
 
 
 def cmd_up(args) -> int:
     state_dir = Path(args.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     state_path = _state_file(state_dir, args.name)
+    if args.detach and state_path.exists():
+        print(f"cluster {args.name!r} is already up ({state_path}); `rayk8s down` first",
+              file=sys.stderr)
+        return 1
+    _prepare_tls(args)
     if args.detach:
-        if state_path.exists():
-            print(f"cluster {args.name!r} is already up ({state_path}); `rayk8s down` first",
-                  file=sys.stderr)
-            return 1
         if args.address:
             return _up_detached_on(args, state_path)
         return _spawn_daemon(args, state_path)
@@ -59,13 +89,16 @@ def _serve(args, state_path: Path, foreground: bool) -> int:
     try:
         cluster.start()
         import ray
+        kubeconfig = _write_kubeconfig(cluster, args)
         state = {"name": args.name, "pid": os.getpid(), "mode": "daemon",
                  "ray_address": ray.get_runtime_context().gcs_address,
+                 "url": cluster.url, "kubeconfig": kubeconfig,
                  "metrics": cluster.metrics_addresses(), "ready": True}
         _write_state(state_path, state)
         if foreground:
             print(f"rayk8s: cluster {args.name!r} is up (Ray at {state['ray_address']}); "
-                  f"metrics at {state['metrics']}. Ctrl-C stops it.", flush=True)
+                  f"API at {cluster.url}; metrics at {state['metrics']}. Ctrl-C stops it.\n"
+                  f"export KUBECONFIG={kubeconfig}", flush=True)
         while not stop.wait(0.5):
             pass
     finally:
@@ -86,6 +119,13 @@ def _spawn_daemon(args, state_path: Path) -> int:
            "--name", args.name, "--time-scale", str(args.time_scale)]
     if args.data_dir:
         cmd += ["--data-dir", args.data_dir]
+    cmd += ["--port", str(args.port), "--bind", args.bind,
+            "--kubeconfig", str(_kubeconfig_path(args))]
+    if args.token_file:
+        cmd += ["--token-file", args.token_file]
+    if args.tls_cert_file:
+        cmd += ["--tls-cert-file", args.tls_cert_file,
+                "--tls-private-key-file", args.tls_private_key_file]
     cmd.append("--_daemon")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
@@ -96,7 +136,8 @@ def _spawn_daemon(args, state_path: Path) -> int:
             state = json.loads(state_path.read_text())
             if state.get("ready"):
                 print(f"rayk8s: cluster {args.name!r} is up (pid {state['pid']}, Ray at "
-                      f"{state['ray_address']}); `rayk8s down` stops it.")
+                      f"{state['ray_address']}, API at {state.get('url')}); "
+                      f"`rayk8s down` stops it.\nexport KUBECONFIG={state.get('kubeconfig')}")
                 return 0
         if proc.poll() is not None:
             print(f"rayk8s: the cluster daemon exited ({proc.returncode}); see {log_path}",
@@ -113,10 +154,13 @@ def _up_detached_on(args, state_path: Path) -> int:
 
     cluster = rayk8s.Cluster(address=args.address, detached=True, **_cluster_kwargs(args))
     cluster.start()
+    kubeconfig = _write_kubeconfig(cluster, args)
     _write_state(state_path, {"name": args.name, "mode": "detached-actors",
-                              "ray_address": args.address,
+                              "ray_address": args.address, "url": cluster.url,
+                              "kubeconfig": kubeconfig,
                               "metrics": cluster.metrics_addresses(), "ready": True})
-    print(f"rayk8s: cluster {args.name!r} is up on Ray at {args.address}.")
+    print(f"rayk8s: cluster {args.name!r} is up on Ray at {args.address}, API at "
+          f"{cluster.url}.\nexport KUBECONFIG={kubeconfig}")
     return 0
 
 
@@ -274,6 +318,18 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", help="etcd's WAL and snapshots (default: memory only)")
     up.add_argument("--time-scale", type=float, default=1.0,
                     help="the cluster clock runs this many times faster than wall time")
+    up.add_argument("--port", type=int, default=0,
+                    help="the REST API's port for kubectl (default: any free port)")
+    up.add_argument("--bind", default="127.0.0.1",
+                    help="the address the REST API listens on (default: 127.0.0.1)")
+    up.add_argument("--kubeconfig",
+                    help="write the kubeconfig here (default: <state-dir>/<name>.kubeconfig)")
+    up.add_argument("--token-file",
+                    help="require bearer tokens from this CSV (token,user,uid[,groups]), "
+                         "as kube-apiserver's --token-auth-file (implies https: a "
+                         "self-signed certificate unless one is given)")
+    up.add_argument("--tls-cert-file", help="serve https with this PEM certificate")
+    up.add_argument("--tls-private-key-file", help="... and this PEM key")
     up.add_argument("--_daemon", action="store_true", help=argparse.SUPPRESS)
     down = sub.add_parser("down", help="stop a cluster started by `up --detach`")
     common(down)

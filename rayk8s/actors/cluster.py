@@ -13,6 +13,7 @@ elsewhere (``rayk8s up --detach``) by its named actors.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -48,12 +49,22 @@ class Cluster:
             dict of actor options (e.g. {"resources": {"control": 0.01}}).
         metrics: serve Prometheus metrics from each actor on a loopback port.
         ray_init: extra keyword arguments for a local ``ray.init``.
+        http_port: the REST API's port for kubectl and HTTP clients (0: any
+            free port; None: no HTTP server); ``url`` says where it is.
+        http_host: the address it binds (loopback unless told otherwise).
+        token_file: require bearer tokens (kube-apiserver's --token-auth-file
+            CSV, read by the apiserver actor).  kubectl sends tokens only over
+            https, so pair it with a certificate.
+        tls_cert_file, tls_key_file: serve https with this PEM certificate and
+            key (the kubeconfig trusts the certificate as its CA).
     """
 
     def __init__(self, nodes: int = 0, *, address: str | None = None, name: str = "rayk8s",
                  data_dir: str | None = None, time_scale: float = 1.0, detached: bool = False,
                  placement: dict[str, Any] | None = None, metrics: bool = True,
-                 ray_init: dict[str, Any] | None = None):
+                 ray_init: dict[str, Any] | None = None, http_port: int | None = 0,
+                 http_host: str = "127.0.0.1", token_file: str | None = None,
+                 tls_cert_file: str | None = None, tls_key_file: str | None = None):
         if nodes:
             raise NotImplementedError("emulated nodes are not implemented yet: "
                                       "Cluster(nodes=0) runs the control plane only")
@@ -65,6 +76,11 @@ class Cluster:
         self.placement = placement or {}
         self.metrics = metrics
         self.ray_init = ray_init or {}
+        self.http_port, self.http_host = http_port, http_host
+        # The actor reads it from its own working directory: make it absolute.
+        self.token_file = os.path.abspath(token_file) if token_file else None
+        self.tls_cert_file = os.path.abspath(tls_cert_file) if tls_cert_file else None
+        self.tls_key_file = os.path.abspath(tls_key_file) if tls_key_file else None
         self.etcd = None
         self.apiserver = None
         self.client: Client | None = None
@@ -85,7 +101,11 @@ class Cluster:
             self.apiserver = launcher.launch(ApiserverShell, RemoteStore(self.etcd), self.clock,
                                              port, name=names["apiserver"],
                                              detached=self.detached,
-                                             where=self.placement.get("apiserver"))
+                                             where=self.placement.get("apiserver"),
+                                             http_host=self.http_host, http_port=self.http_port,
+                                             token_file=self.token_file,
+                                             tls_cert_file=self.tls_cert_file,
+                                             tls_key_file=self.tls_key_file)
             self.info["apiserver"] = ray.get(self.apiserver.start.remote())
         except BaseException:
             self.stop()
@@ -116,8 +136,18 @@ class Cluster:
     # -- information
     @property
     def url(self) -> str | None:
-        """The HTTP front end's URL (None: the REST front end is not served yet)."""
-        return None
+        """The REST API's URL, ``http://127.0.0.1:PORT`` (None: not served)."""
+        return self.info.get("apiserver", {}).get("url") or None
+
+    def write_kubeconfig(self, path: str, context: str = "rayk8s") -> str:
+        """Write a kubeconfig for this cluster (the token file's first token, if
+        any) at ``path``; returns the path.  ``KUBECONFIG=path kubectl ...``."""
+        from ..apiserver.http import auth, kubeconfig
+        if not self.url:
+            raise RuntimeError("the cluster serves no HTTP API (started with http_port=None?)")
+        ca = open(self.tls_cert_file, "rb").read() if self.tls_cert_file else None
+        return kubeconfig.write_kubeconfig(path, self.url, auth.first_token(self.token_file),
+                                           context, certificate_authority_pem=ca)
 
     def metrics_addresses(self) -> dict[str, str]:
         return {component: info.get("metrics", "") for component, info in self.info.items()}

@@ -68,20 +68,45 @@ class EtcdShell:
 
 
 class ApiserverShell:
-    """Hosts the registry, its watch cache and admission, over a store adapter."""
+    """Hosts the registry, its watch cache and admission, over a store adapter,
+    and the REST API over HTTP for kubectl and clients (``http_port=None``: no
+    HTTP server).  The HTTP server runs in this actor's event loop, so an HTTP
+    request reaches the registry as an in-process call."""
 
-    def __init__(self, store, clock=None, metrics_port: int | None = 0):
+    def __init__(self, store, clock=None, metrics_port: int | None = 0,
+                 http_host: str = "127.0.0.1", http_port: int | None = 0,
+                 token_file: str | None = None, tls_cert_file: str | None = None,
+                 tls_key_file: str | None = None):
         self.metrics = ApiserverMetrics(CollectorRegistry())
         self.registry = Registry(store, clock=clock, metrics=self.metrics)
         self.metrics_address = (serve_metrics(self.metrics.registry, port=metrics_port)
                                 if metrics_port is not None else "")
+        self.http_host, self.http_port, self.token_file = http_host, http_port, token_file
+        self.tls = (tls_cert_file, tls_key_file) if tls_cert_file else None
+        self.url = ""
+        self._http_runner = None
         self._started = False
 
     async def start(self) -> dict[str, Any]:
         if not self._started:
             await self.registry.start()
+            if self.http_port is not None:
+                from ..apiserver.http import server as http, tls
+                app = http.make_app(self.registry, clock=self.registry.clock,
+                                    token_file=self.token_file)
+                ssl_context = tls.server_context(*self.tls) if self.tls else None
+                self._http_runner, self.url = await http.start_server(
+                    app, self.http_host, self.http_port, ssl_context)
             self._started = True
-        return {"metrics": self.metrics_address, **self.registry.stats()}
+        return {"metrics": self.metrics_address, "url": self.url, **self.registry.stats()}
+
+    async def stop(self) -> None:
+        """Close the HTTP server (open watch streams end) and the watch feed."""
+        if self._http_runner is not None:
+            await self._http_runner.cleanup()
+            self._http_runner = None
+        await self.registry.stop()
+        self._started = False
 
     async def call(self, method: str, args: tuple, kwargs: dict) -> Any:
         return await dispatch(self.registry, method, args, kwargs)
