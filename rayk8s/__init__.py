@@ -13,11 +13,14 @@ from typing import Any
 from .api.errors import ApiError
 
 __version__ = "0.1.0"
-__all__ = ["ApiError", "Cluster", "connect", "__version__"]
+__all__ = ["ApiError", "Cluster", "connect", "node_spec", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("Cluster", "connect"):
         from .actors import cluster
         return getattr(cluster, name)
+    if name == "node_spec":
+        from .actors import components
+        return components.node_spec
     raise AttributeError(name)

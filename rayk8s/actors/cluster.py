@@ -21,7 +21,7 @@ import ray
 
 from .. import clock as clockmod
 from ..client import Client
-from . import launcher
+from . import components, launcher
 from .shells import ApiserverShell, EtcdShell
 from .transport import RayTransport, RemoteStore
 
@@ -29,15 +29,25 @@ log = logging.getLogger(__name__)
 
 
 def actor_names(name: str) -> dict[str, str]:
-    return {"etcd": f"{name}-etcd", "apiserver": f"{name}-apiserver"}
+    return {"etcd": f"{name}-etcd", "apiserver": f"{name}-apiserver",
+            "scheduler": f"{name}-scheduler", "controller-manager": f"{name}-controller-manager"}
 
 
 class Cluster:
     """An emulated Kubernetes cluster on Ray.
 
     Arguments
-        nodes: emulated nodes to start (node actors arrive with the nodes work;
-            until then only 0 is accepted).
+        nodes: how many emulated nodes to start (``node-1`` .. ``node-N``, see
+            :func:`rayk8s.node_spec`), or give ``node_specs`` (a list of node
+            spec dicts: name, cpu, memory, pods, labels, taints, address, ...).
+        nodes_per_actor: kubelets hosted by one node actor (node actors are
+            spread over the Ray cluster's nodes).
+        node_config: kubelet/runtime settings for every node (pull and start
+            times, ``accept_unknown_images``, extra ``images``...).
+        scheduler: run the scheduler; ``scheduler_plugins`` (picklable filter
+            or score plugins) and ``scheduler_config`` customise it.
+        controllers: run the controller manager (True: the default
+            controllers; or a list of controller objects).
         address: a Ray cluster to join; None starts a local Ray on 127.0.0.1
             (or uses the one this process already initialised).
         name: the cluster's name; its actors are ``<name>-etcd`` and
@@ -64,10 +74,24 @@ class Cluster:
                  placement: dict[str, Any] | None = None, metrics: bool = True,
                  ray_init: dict[str, Any] | None = None, http_port: int | None = 0,
                  http_host: str = "127.0.0.1", token_file: str | None = None,
-                 tls_cert_file: str | None = None, tls_key_file: str | None = None):
-        if nodes:
-            raise NotImplementedError("emulated nodes are not implemented yet: "
-                                      "Cluster(nodes=0) runs the control plane only")
+                 tls_cert_file: str | None = None, tls_key_file: str | None = None,
+                 node_specs: list[dict] | None = None, nodes_per_actor: int = 1,
+                 node_config: dict[str, Any] | None = None, scheduler: bool = True,
+                 scheduler_plugins: list[Any] | None = None,
+                 scheduler_config: dict[str, Any] | None = None,
+                 controllers: bool | list[Any] = True):
+        self.node_specs = list(node_specs) if node_specs is not None else \
+            [components.node_spec(i) for i in range(1, nodes + 1)]
+        self.nodes_per_actor = max(1, int(nodes_per_actor))
+        self.node_config = dict(node_config or {})
+        self.run_scheduler = scheduler
+        self.scheduler_plugins = list(scheduler_plugins or [])
+        self.scheduler_config = scheduler_config
+        self.controllers = controllers
+        self.scheduler = None
+        self.controller_manager = None
+        # [(node actor handle, [node names it hosts])]
+        self.node_actors: list[tuple[Any, list[str]]] = []
         self.name = name
         self.address = address
         self.data_dir = data_dir
@@ -107,20 +131,77 @@ class Cluster:
                                              tls_cert_file=self.tls_cert_file,
                                              tls_key_file=self.tls_key_file)
             self.info["apiserver"] = ray.get(self.apiserver.start.remote())
+            self._start_components(names, port)
         except BaseException:
             self.stop()
             raise
         self.client = Client(RayTransport(self.apiserver))
         return self
 
+    def _start_components(self, names: dict[str, str], port: int | None) -> None:
+        if self.controllers:
+            self.controller_manager, self.info["controller-manager"] = \
+                components.start_controller_manager(
+                    self.apiserver, self.clock,
+                    None if self.controllers is True else self.controllers,
+                    name=names["controller-manager"], detached=self.detached,
+                    where=self.placement.get("controller-manager"))
+        if self.run_scheduler:
+            self.scheduler, self.info["scheduler"] = components.start_scheduler(
+                self.apiserver, self.clock, self.scheduler_plugins, self.scheduler_config,
+                name=names["scheduler"], detached=self.detached,
+                where=self.placement.get("scheduler"), metrics_port=port)
+        if self.node_specs:
+            self.node_actors = components.start_node_actors(
+                self.apiserver, self.clock, self.node_specs, self.nodes_per_actor,
+                self._node_config(port), name_prefix=f"{self.name}-", detached=self.detached)
+
+    def _node_config(self, port: int | None) -> dict[str, Any]:
+        return {"metrics_port": port, **self.node_config}
+
+    # -- nodes at run time
+    def add_nodes(self, count: int = 1, **overrides: Any) -> list[str]:
+        """Start ``count`` more emulated nodes (numbered after the highest); their names."""
+        taken = {s["name"] for s in self.node_specs}
+        specs, index = [], len(self.node_specs)
+        while len(specs) < count:
+            index += 1
+            spec = components.node_spec(index, **overrides)
+            if spec["name"] not in taken:
+                specs.append(spec)
+        port = 0 if self.metrics else None
+        self.node_actors += components.start_node_actors(
+            self.apiserver, self.clock, specs, self.nodes_per_actor, self._node_config(port),
+            name_prefix=f"{self.name}-", detached=self.detached)
+        self.node_specs += specs
+        return [s["name"] for s in specs]
+
+    def remove_node(self, name: str) -> None:
+        """Stop an emulated node's kubelet and delete its Node object."""
+        for i, (handle, hosted) in enumerate(self.node_actors):
+            if name in hosted:
+                ray.get(handle.remove_node.remote(name))
+                hosted.remove(name)
+                if not hosted:
+                    ray.get(handle.stop.remote())
+                    ray.kill(handle)
+                    self.node_actors.pop(i)
+                self.node_specs = [s for s in self.node_specs if s["name"] != name]
+                return
+        raise KeyError(f"no emulated node {name!r} in this cluster")
+
     def stop(self) -> None:
         """Remove the actors this Cluster started, and Ray if it started it."""
-        for handle in (self.apiserver, self.etcd):
+        handles = [h for h, _ in self.node_actors] + [
+            self.scheduler, self.controller_manager, self.apiserver, self.etcd]
+        for handle in handles:
             if handle is not None:
                 try:
                     ray.kill(handle)
                 except Exception:  # noqa: BLE001 - already gone
                     pass
+        self.node_actors = []
+        self.scheduler = self.controller_manager = None
         self.apiserver = self.etcd = None
         self.client = None
         if self._started_ray and ray.is_initialized():

@@ -64,13 +64,13 @@ def ensure_ray(address: str | None = None, **init_kwargs: Any) -> bool:
     return True
 
 
-def placement_options(where: Any) -> dict[str, Any]:
+def placement_options(where: Any, soft: bool = False) -> dict[str, Any]:
     """Actor options that pin an actor: a Ray node id (hex), or raw options (a dict)."""
     if where is None:
         return {}
     if isinstance(where, dict):
         return dict(where)
-    return {"scheduling_strategy": NodeAffinitySchedulingStrategy(node_id=str(where), soft=False)}
+    return {"scheduling_strategy": NodeAffinitySchedulingStrategy(node_id=str(where), soft=soft)}
 
 
 def launch(cls: type, *args: Any, name: str | None = None, detached: bool = False,

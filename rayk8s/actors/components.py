@@ -1,0 +1,77 @@
+"""Starting the cluster's components beside the control plane.
+
+- the scheduler and the controller manager: one actor each;
+- emulated nodes: node actors spread over the Ray cluster's nodes (Ray's
+  SPREAD strategy), each hosting ``nodes_per_actor`` kubelets.
+
+Every component talks to the apiserver through a RayTransport; none touches
+etcd (one path for writes).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import ray
+
+from . import launcher
+from .controller_manager import ControllerManagerShell
+from .transport import RayTransport
+
+def node_spec(index: int, name_prefix: str = "node", **overrides: Any) -> dict[str, Any]:
+    """The spec of emulated node number ``index`` (1-based).
+
+    Node N gets a loopback address of its own (127.0.1.1 .. 127.0.1.254, then
+    127.0.2.1 ...) for its NodePort listeners, and the pod CIDR 10.244.N.0/24
+    (10.245.0.0/24 after 10.244.255.0/24, ...).
+    """
+    third, fourth = divmod(index - 1, 254)
+    cidr_hi, cidr_lo = divmod(index, 256)
+    spec = {"name": f"{name_prefix}-{index}", "cpu": "2", "memory": "4Gi", "pods": 110,
+            "labels": {}, "taints": [], "address": f"127.0.{1 + third}.{1 + fourth}",
+            "pod_cidr": f"10.{244 + cidr_hi}.{cidr_lo}.0/24"}
+    spec.update(overrides)
+    return spec
+
+
+def start_scheduler(apiserver, clock, plugins: Iterable[Any] | None = None,
+                    config: dict | None = None, name: str = "", detached: bool = False,
+                    where: Any = None, metrics_port: int | None = 0):
+    from .scheduler import SchedulerShell
+    handle = launcher.launch(SchedulerShell, RayTransport(apiserver), clock,
+                             list(plugins) if plugins else None, config, metrics_port,
+                             name=name or None, detached=detached, where=where)
+    return handle, ray.get(handle.start.remote())
+
+
+def start_controller_manager(apiserver, clock, controllers: Iterable[Any] | None = None,
+                             name: str = "", detached: bool = False, where: Any = None):
+    handle = launcher.launch(ControllerManagerShell, RayTransport(apiserver), clock,
+                             list(controllers) if controllers is not None else None,
+                             name=name or None, detached=detached, where=where)
+    return handle, ray.get(handle.start.remote())
+
+
+def start_node_actors(apiserver, clock, specs: list[dict], nodes_per_actor: int = 1,
+                      config: dict | None = None, name_prefix: str = "",
+                      detached: bool = False) -> list[tuple[Any, list[str]]]:
+    """Node actors for ``specs``, ``nodes_per_actor`` kubelets each, spread over Ray nodes.
+
+    Where the Ray cluster has several nodes, successive node actors go to
+    successive Ray nodes, so emulated nodes are spread as evenly as they can be.
+    """
+    from .node import NodeShell
+    groups = [specs[i:i + nodes_per_actor] for i in range(0, len(specs), max(nodes_per_actor, 1))]
+    ray_nodes = sorted(n["NodeID"] for n in ray.nodes() if n.get("Alive"))
+    handles = []
+    for i, group in enumerate(groups):
+        actor_name = f"{name_prefix}node-actor-{group[0]['name']}" if name_prefix else None
+        # Round robin over the alive Ray nodes. Ray's SPREAD (and soft node
+        # affinity, measured) may stack 0-CPU actors on one node.
+        where = (launcher.placement_options(ray_nodes[i % len(ray_nodes)])
+                 if ray_nodes else {"scheduling_strategy": "SPREAD"})
+        handles.append((launcher.launch(NodeShell, RayTransport(apiserver), clock, group, config,
+                                        name=actor_name, detached=detached, where=where),
+                        [s["name"] for s in group]))
+    ray.get([h.start.remote() for h, _ in handles])
+    return handles
