@@ -78,7 +78,9 @@ _CODE_NAMES = {SUCCESS: "Success", ERROR: "Error", UNSCHEDULABLE: "Unschedulable
 # Cluster events that can make an unschedulable pod schedulable (queueing hints).
 NODE_ADD, NODE_UPDATE = "NodeAdd", "NodeUpdate"
 ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE = "AssignedPodAdd", "AssignedPodDelete"
-EVENTS = frozenset({NODE_ADD, NODE_UPDATE, ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE})
+PVC_ADD, PVC_UPDATE = "PersistentVolumeClaimAdd", "PersistentVolumeClaimUpdate"
+EVENTS = frozenset({NODE_ADD, NODE_UPDATE, ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE,
+                    PVC_ADD, PVC_UPDATE})
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
@@ -158,6 +160,8 @@ class CycleState:
         self.nodes: list[NodeInfo] = nodes or []
         # The framework running the cycle (PostFilter plugins re-run filters).
         self.framework: "Framework | None" = None
+        # Read-only caches of other resources, by plural ("persistentvolumeclaims").
+        self.listers: dict[str, Any] = {}
         self._data: dict[str, Any] = {}
         # Plugins that asked to be skipped for this pod.
         self.skip_filter: set[str] = set()

@@ -135,6 +135,7 @@ class Scheduler:
         self.informers = informers or SharedInformerFactory(client, clock=self.clock)
         self.pod_informer = self.informers.informer("pods", field_selector=ACTIVE_PODS)
         self.node_informer = self.informers.informer("nodes")
+        self.claim_informer = self.informers.informer("persistentvolumeclaims")
         self.parallel_binds = int(cfg.get("parallel_binds", 16))
         # Events some filter plugin wants (others need not scan unschedulable pods).
         self._wanted_events = frozenset().union(
@@ -160,9 +161,12 @@ class Scheduler:
                                        on_delete=self._on_node_delete)
         self.pod_informer.add_handler(on_add=self._on_pod_add, on_update=self._on_pod_update,
                                       on_delete=self._on_pod_delete)
+        self.claim_informer.add_handler(on_add=lambda c: self._move_all(fw.PVC_ADD),
+                                        on_update=lambda o, n: self._move_all(fw.PVC_UPDATE))
         self.informers.start_all()
         await asyncio.gather(self.node_informer.wait_for_sync(),
-                             self.pod_informer.wait_for_sync())
+                             self.pod_informer.wait_for_sync(),
+                             self.claim_informer.wait_for_sync())
         loop = asyncio.get_running_loop()
         self._timer_task = loop.create_task(self.queue.run(), name="scheduler-queue")
         self._loop_task = loop.create_task(self._run(), name="scheduler-loop")
@@ -283,6 +287,7 @@ class Scheduler:
             return None
         start = time.perf_counter()
         state = fw.CycleState(PodInfo(pod))
+        state.listers = {"persistentvolumeclaims": self.claim_informer.cache}
         nodes = self.cache.nodes()
         try:
             result = self.framework.schedule(pod, nodes, state)

@@ -497,11 +497,6 @@ def test_deleting_a_namespace_removes_its_workloads(kube):
 
 # -- claims the scheduler must wait for ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the scheduler has no VolumeBinding plugin (rayk8s/scheduler/plugins/__init__.py: "
-    "'the volume plugins are not implemented'; no PVC informer in scheduler.py): a pod "
-    "whose PersistentVolumeClaim is missing or unbound is scheduled and runs, where "
-    "issue 4 wants it Pending with the scheduler's reason"))
 @pytest.mark.parametrize("case", ["unbound", "missing"])
 def test_pod_with_unbound_claim_stays_pending(kube, case):
     claim = f"claim-{case}"

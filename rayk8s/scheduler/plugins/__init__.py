@@ -5,8 +5,9 @@ plugin names a node's reason): NodeUnschedulable, NodeName, TaintToleration,
 NodeAffinity, NodePorts, NodeResourcesFit.  Score weights are the default
 profile's: TaintToleration 3, NodeAffinity 2, PodTopologySpread 2,
 NodeResourcesFit 1, NodeResourcesBalancedAllocation 1.  DefaultPreemption is
-the PostFilter.  ImageLocality, InterPodAffinity and the volume plugins are
-not implemented.
+the PostFilter.  VolumeBinding keeps pods whose claims are missing or unbound
+waiting (PreFilter).  ImageLocality, InterPodAffinity and the other volume
+plugins are not implemented.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from .node_resources_fit import NodeResourcesFit
 from .node_unschedulable import NodeUnschedulable
 from .pod_topology_spread import PodTopologySpread
 from .taint_toleration import TaintToleration
+from .volume_binding import VolumeBinding
 
 # In the order the framework runs them.
 DEFAULT_PLUGINS = (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
-                   NodeResourcesFit, PodTopologySpread, BalancedAllocation, DefaultPreemption)
+                   NodeResourcesFit, VolumeBinding, PodTopologySpread, BalancedAllocation,
+                   DefaultPreemption)
 DEFAULT_NAMES = tuple(cls.name for cls in DEFAULT_PLUGINS)
 
 
@@ -42,4 +45,4 @@ def default_plugins(disabled: Iterable[str] = ()) -> list[Any]:
 
 __all__ = ["BalancedAllocation", "DefaultPreemption", "NodeAffinity", "NodeName", "NodePorts",
            "NodeResourcesFit", "NodeUnschedulable", "PodTopologySpread", "PreemptionResult",
-           "TaintToleration", "DEFAULT_PLUGINS", "DEFAULT_NAMES", "default_plugins"]
+           "TaintToleration", "VolumeBinding", "DEFAULT_PLUGINS", "DEFAULT_NAMES", "default_plugins"]
