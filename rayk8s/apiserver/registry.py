@@ -34,7 +34,7 @@ from .. import clock as clockmod
 from ..api import conversion, defaults, errors, fields, kinds, names, patches, selectors, validation
 from ..api.kinds import Kind
 from ..store import contract
-from . import admission, deletion, listing, strategy, watch
+from . import admission, allocators, deletion, listing, strategy, watch
 from .metrics import ApiserverMetrics
 from .watchcache import WatchCache, decode, encode
 
@@ -51,7 +51,9 @@ class Registry:
     def __init__(self, store, clock: clockmod.Clock | None = None,
                  metrics: ApiserverMetrics | None = None,
                  max_object_bytes: int = MAX_OBJECT_BYTES,
-                 watch_cache_capacity: int = 50_000):
+                 watch_cache_capacity: int = 50_000,
+                 service_cidr: str = allocators.DEFAULT_SERVICE_CIDR,
+                 node_port_range: str = allocators.DEFAULT_NODE_PORT_RANGE):
         self.store = store
         self.clock = clock or clockmod.RealClock()
         self.kinds = kinds.REGISTRY
@@ -63,6 +65,8 @@ class Registry:
         self._namespaces: dict[str, dict] = {}
         self._counts: dict[str, int] = {}
         self._by_prefix: dict[str, Kind] = {}
+        # ClusterIP and NodePort allocation (kube-apiserver's service REST storage).
+        self.services = allocators.ServiceAllocators(service_cidr, node_port_range)
 
     # ----------------------------------------------------------------- life
 
@@ -85,15 +89,25 @@ class Registry:
             except errors.ApiError as exc:
                 if exc.code != 409:
                     raise
+        services = self.kinds.lookup("services")
+        await self.services.repair(self.store, services.key_prefix)
+        if await self.store.get(self.key(services, "default", "kubernetes")) is None:
+            try:
+                await self.create(services, self.services.kubernetes_service())
+            except errors.ApiError as exc:
+                if exc.code not in (409, 422):
+                    raise
+                log.warning("could not create the kubernetes Service: %s", exc)
 
     async def stop(self) -> None:
-        if self._feed:
-            self._feed.cancel()
-            try:
-                await self._feed
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
-            self._feed = None
+        feed, self._feed = self._feed, None
+        while feed is not None and not feed.done():
+            # Cancel until it takes: Python 3.11's asyncio.wait_for drops a cancel
+            # that arrives as the store wakes the feed (a commit from another thread).
+            feed.cancel()
+            await asyncio.wait({feed}, timeout=0.1)
+        if feed is not None and not feed.cancelled():
+            feed.exception()   # retrieved: shutting down
 
     async def _run_feed(self) -> None:
         """Follow the store under /registry/ into the watch cache (one watch for all)."""
@@ -263,18 +277,17 @@ class Registry:
         if ns:
             admission.check_namespace_for_create(await self._namespace_object(ns), ns,
                                                  kind.group_resource, name)
-        raw = self._encode_checked(obj)
         key = self.key(kind, ns, name)
         if dry_run:
+            self._encode_checked(obj)
             if await self.store.get(key) is not None:
                 raise errors.already_exists(kind.group_resource, name)
-            return obj
-        res = await self.store.txn([contract.Compare(key, contract.Target.CREATE, "=", 0)],
-                                   [contract.Put(key, raw)], [])
-        if not res.succeeded:
+            return self._dry_run_allocation(kind, obj, None)
+        written = await self._txn(kind, contract.Compare(key, contract.Target.CREATE, "=", 0),
+                                  obj, None)
+        if written is None:
             raise errors.already_exists(kind.group_resource, name)
-        obj["metadata"]["resourceVersion"] = str(res.revision)
-        return obj
+        return written
 
     async def _create_subresource(self, kind: Kind, namespace: str, name: str, sub: str,
                                   body: dict, dry_run: bool) -> dict:
@@ -319,17 +332,58 @@ class Registry:
             raise errors.stale_resource_version("pods", name)
         return errors.success_status()
 
-    async def _write(self, kind: Kind, obj: dict, expected_rev: int) -> dict | None:
-        """Store ``obj`` if its key is still at ``expected_rev``; None when it moved."""
+    async def _write(self, kind: Kind, obj: dict, expected_rev: int,
+                     old: dict | None = None) -> dict | None:
+        """Store ``obj`` if its key is still at ``expected_rev``; None when it moved.
+
+        ``old`` is the stored object (a Service's write needs it: see :meth:`_txn`).
+        """
         meta = obj["metadata"]
         key = self.key(kind, meta.get("namespace", ""), meta["name"])
-        raw = self._encode_checked(obj)
-        res = await self.store.txn([contract.Compare(key, contract.Target.MOD, "=", expected_rev)],
-                                   [contract.Put(key, raw)], [])
-        if not res.succeeded:
-            return None
-        obj["metadata"]["resourceVersion"] = str(res.revision)
-        return obj
+        return await self._txn(kind, contract.Compare(key, contract.Target.MOD, "=", expected_rev),
+                               obj, old)
+
+    async def _txn(self, kind: Kind, compare: contract.Compare, new: dict | None,
+                   old: dict | None) -> dict | None:
+        """Put ``new`` (None: delete) at ``compare``'s key if ``compare`` holds.
+
+        Returns the object written (for a delete: ``old``) with its new
+        resourceVersion, or None when ``compare`` failed.  A Service's write
+        takes and frees its ClusterIP and node ports (``old`` -> ``new``) in the
+        same transaction, so a clash with another writer is caught atomically.
+        """
+        for _ in range(allocators.ALLOCATION_TRIES):
+            if kind.kind == "Service":
+                alloc = self.services.plan(new, old)
+            else:
+                alloc = allocators.Allocation(new)
+            try:
+                op = (contract.Put(compare.key, self._encode_checked(alloc.obj))
+                      if new is not None else contract.Delete(compare.key))
+                res = await self.store.txn([compare, *alloc.compares()], [op, *alloc.ops()],
+                                           [contract.Get(compare.key), *alloc.probes()])
+            except BaseException:
+                self.services.revert(alloc)
+                raise
+            if res.succeeded:
+                self.services.commit(alloc)
+                out = alloc.obj if new is not None else copy.deepcopy(old)
+                out["metadata"]["resourceVersion"] = str(res.revision)
+                return out
+            self.services.revert(alloc)
+            if not alloc.taken or not _holds(compare, res.responses[0]):
+                return None
+            self.services.clashed(alloc, res.responses[1:])  # a 422 if the client asked for it
+        raise errors.internal("Internal error occurred: failed to allocate service IPs or "
+                              "node ports: too many conflicting writers")
+
+    def _dry_run_allocation(self, kind: Kind, new: dict, old: dict | None) -> dict:
+        """``new`` as a write would store it, without taking anything."""
+        if kind.kind != "Service":
+            return new
+        alloc = self.services.plan(new, old)
+        self.services.revert(alloc)
+        return alloc.obj
 
     # ------------------------------------------------------------------ get
 
@@ -461,6 +515,8 @@ class Registry:
         else:
             new = strategy.prepare_update(kind, new, old)
             new = defaults.apply_defaults(kind, new)
+            if kind.kind == "Service":
+                new = allocators.prepare_update(new, old)
         self._validate(kind, new, old, status_only=status)
         new["metadata"].pop("resourceVersion", None)
         old_cmp = dict(old, metadata={k: v for k, v in old["metadata"].items()
@@ -468,11 +524,12 @@ class Registry:
         if new == old_cmp:  # a no-op write does not move resourceVersion
             return old
         if dry_run:
+            new = self._dry_run_allocation(kind, new, old)
             new["metadata"]["resourceVersion"] = str(rev)
             return new
         if deletion.finalized(kind, new):
             return await self._remove(kind, new, rev)
-        return await self._write(kind, new, rev)
+        return await self._write(kind, new, rev, old)
 
     async def _update_scale(self, kind: Kind, old: dict, rev: int, scale: dict,
                             client_rv: str | None, dry_run: bool) -> dict:
@@ -583,18 +640,13 @@ class Registry:
                 new, metadata=dict(new["metadata"], resourceVersion=str(rev)))
         if action == deletion.REMOVE:
             return await self._remove(kind, old, rev)
-        return await self._write(kind, new, rev)
+        return await self._write(kind, new, rev, old)
 
     async def _remove(self, kind: Kind, obj: dict, rev: int) -> dict | None:
         meta = obj["metadata"]
         key = self.key(kind, meta.get("namespace", ""), meta["name"])
-        res = await self.store.txn([contract.Compare(key, contract.Target.MOD, "=", rev)],
-                                   [contract.Delete(key)], [])
-        if not res.succeeded:
-            return None
-        out = copy.deepcopy(obj)
-        out["metadata"]["resourceVersion"] = str(res.revision)
-        return out
+        return await self._txn(kind, contract.Compare(key, contract.Target.MOD, "=", rev),
+                               None, obj)
 
     async def delete_collection(self, resource: str | Kind, namespace: str | None = None, *,
                                 label_selector: str | None = None,
@@ -665,6 +717,13 @@ class Registry:
         return {"watch_cache": self.cache.stats(),
                 "objects": {k.group_resource: self._counts.get(k.key_prefix, 0)
                             for k in self.kinds.all()}}
+
+
+def _holds(compare: contract.Compare, kv: contract.KeyValue | None) -> bool:
+    """Whether ``compare`` (CREATE == 0 or MOD == rev) held for the key read as ``kv``."""
+    if compare.target == contract.Target.CREATE:
+        return (kv.create_revision if kv else 0) == compare.value
+    return (kv.mod_revision if kv else 0) == compare.value
 
 
 def _rv_in_patch(patch: Any) -> bool:
