@@ -1,6 +1,8 @@
 """``rayk8s`` command line: up | down | status | demo.
 
 ``rayk8s up`` brings a cluster up and keeps it until interrupted.
+``rayk8s demo`` plays the walkthrough with the real kubectl on a fresh 3-node
+cluster (``--python``: a short Python API session instead).
 ``rayk8s up --detach`` returns once the cluster is ready and leaves it
 running: without ``--address`` it starts a small daemon process that owns a
 local Ray (on 127.0.0.1) and the control-plane actors, and records its PID in
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -256,10 +260,215 @@ spec:
 
 
 def cmd_demo(args) -> int:
+    if args.python:
+        return _python_demo(args)
+    return KubectlDemo(args).run()
+
+
+class KubectlDemo:
+    """The walkthrough (../shared/seed) with the real kubectl on a fresh 3-node cluster.
+
+    Each step prints the command and what kubectl printed.  Waits (pods
+    running, rollouts) read the cluster through the Python client and print
+    nothing.  Everything started here -- the local Ray, the cluster, the
+    ``kubectl proxy`` process -- is stopped at the end, the proxy by its PID.
+    """
+
+    def __init__(self, args):
+        self.args = args
+        # Real time: kubectl computes event ages from its own clock, so a faster
+        # cluster clock would show them as <invalid> (the walkthrough takes ~10 s).
+        self.time_scale = args.time_scale if args.time_scale is not None else 1.0
+        self.failures: list[str] = []
+        self.kubectl = shutil.which("kubectl")
+        self.tmp = None
+        self.env: dict = {}
+        self.cluster = None
+        self.proxy: subprocess.Popen | None = None
+        self.proxy_port = 0
+
+    # -- printing and running
+    @staticmethod
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+
+    def note(self, text: str) -> None:
+        self.say(f"\n# {text}")
+
+    def k(self, *argv: str, expect_fail: bool = False, show: bool = True,
+          timeout: float = 60.0) -> subprocess.CompletedProcess:
+        if show:
+            self.say(f"\n$ kubectl {' '.join(_quote(a) for a in argv)}")
+        proc = subprocess.run([self.kubectl, f"--cache-dir={self.tmp}/cache", *argv],
+                              capture_output=True, text=True, env=self.env, timeout=timeout)
+        if show:
+            out = (proc.stdout + proc.stderr).rstrip("\n")
+            if out:
+                self.say(out)
+        if (proc.returncode != 0) != expect_fail:
+            self.failures.append(f"kubectl {' '.join(argv)} exited {proc.returncode}")
+        return proc
+
+    def curl(self, path: str, show: bool = True) -> str:
+        """An HTTP GET through ``kubectl proxy`` (the walkthrough's curl)."""
+        import urllib.error
+        import urllib.request
+        url = f"http://127.0.0.1:{self.proxy_port}{path}"
+        if show:
+            self.say(f"\n$ curl {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                text = resp.read().decode("utf-8", "replace")
+        except (urllib.error.URLError, OSError) as exc:
+            text = f"curl: {exc}"
+            self.failures.append(f"GET {path}: {exc}")
+        if show:
+            self.say(text.rstrip("\n"))
+        return text
+
+    # -- waiting (silently, through the Python client)
+    def pods(self) -> list[dict]:
+        return self.cluster.client.list("pods", label_selector="app=helloworld")
+
+    def wait_running(self, count: int, image: str | None = None, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pods = [p for p in self.pods() if not p["metadata"].get("deletionTimestamp")]
+            ready = [p for p in pods if p.get("status", {}).get("phase") == "Running" and any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in p["status"].get("conditions") or [])]
+            if len(ready) == count == len(pods) and (image is None or all(
+                    p["spec"]["containers"][0]["image"] == image for p in pods)):
+                return
+            time.sleep(0.2)
+        self.failures.append(f"pods were not all running in {timeout:.0f}s")
+
+    def a_pod(self) -> str:
+        running = sorted(p["metadata"]["name"] for p in self.pods()
+                         if p.get("status", {}).get("phase") == "Running"
+                         and not p["metadata"].get("deletionTimestamp"))
+        return running[0] if running else "helloworld"
+
+    # -- kubectl proxy
+    def start_proxy(self) -> None:
+        import socket
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.proxy_port = sock.getsockname()[1]
+        self.say(f"\n$ kubectl proxy --port={self.proxy_port} &")
+        self.proxy = subprocess.Popen(
+            [self.kubectl, f"--cache-dir={self.tmp}/cache", "proxy", f"--port={self.proxy_port}"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env)
+        line = self.proxy.stdout.readline().strip()
+        self.say(f"{line}   (pid {self.proxy.pid})")
+
+    def stop_proxy(self) -> None:
+        if self.proxy is not None and self.proxy.poll() is None:
+            self.proxy.terminate()
+            try:
+                self.proxy.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proxy.kill()
+                self.proxy.wait()
+        self.proxy = None
+
+    # -- the walkthrough
+    def run(self) -> int:
+        import tempfile
+
+        import rayk8s
+
+        if self.kubectl is None:
+            print("rayk8s demo: kubectl is not on PATH (`rayk8s demo --python` needs none)",
+                  file=sys.stderr)
+            return 1
+        started = time.monotonic()
+        self.tmp = tempfile.mkdtemp(prefix="rayk8s-demo-")
+        self.say(f"rayk8s demo: a 3-node cluster on a local Ray (time scale "
+                 f"{self.time_scale:g}); kubectl is the real one on PATH.")
+        self.cluster = rayk8s.Cluster(nodes=3, name=self.args.name,
+                                      time_scale=self.time_scale,
+                                      ray_init={"logging_level": logging.WARNING})
+        self.cluster.start()
+        try:
+            kubeconfig = self.cluster.write_kubeconfig(os.path.join(self.tmp, "config"))
+            self.env = {**os.environ, "KUBECONFIG": kubeconfig}
+            self.say(f"API at {self.cluster.url}; export KUBECONFIG={kubeconfig}")
+            self.walkthrough()
+        finally:
+            self.stop_proxy()
+            self.cluster.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.say(f"\ncluster stopped ({time.monotonic() - started:.0f}s in all).")
+        if self.failures:
+            self.say("\nunexpected: " + "; ".join(self.failures))
+            return 1
+        return 0
+
+    def walkthrough(self) -> None:
+        self.k("get", "nodes")
+        self.note("the walkthrough's `kubectl run helloworld --image=... --port=8090` is "
+                  "`create deployment` today")
+        self.k("create", "deployment", "helloworld", "--image=hello-world:v1.0", "--port=8090")
+        self.k("get", "deployment")
+        self.wait_running(1)
+        self.k("get", "pod", "-o", "wide")
+        pod = self.a_pod()
+        self.note("reach the pod through the API server's pod proxy")
+        self.start_proxy()
+        self.curl(f"/api/v1/namespaces/default/pods/{pod}/proxy/")
+        self.k("expose", "deployment/helloworld", "--type=NodePort", "--port", "8090")
+        self.k("get", "service")
+        self.k("describe", "service/helloworld")
+        self.note("`curl <node IP>:<nodePort>` needs kube-proxy, which comes with the "
+                  "Services work: no NodePort traffic yet. The API server's service proxy "
+                  "reaches the Service's pods meanwhile:")
+        self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        self.k("describe", "pod", pod)
+        self.note("`kubectl create deployment` labels pods app=helloworld (the walkthrough's "
+                  "`kubectl run` used run=helloworld), so app=v1 would need --overwrite and "
+                  "take the pod out of its ReplicaSet: label version=v1 instead")
+        self.k("label", "pod", pod, "version=v1")
+        self.k("get", "pod", "-l", "version=v1")
+        self.k("scale", "deployment/helloworld", "--replicas=4")
+        self.wait_running(4)
+        self.k("get", "deployment")
+        self.k("get", "pod", "-o", "wide")
+        self.note("load balancing over the 4 pods, through the service proxy")
+        for _ in range(6):
+            self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        self.note("the container is named after the image, hello-world")
+        self.k("set", "image", "deployments/helloworld", "hello-world=hello-world:v2.0")
+        self.k("rollout", "status", "deployment/helloworld", timeout=120)
+        self.wait_running(4, image="hello-world:v2.0")
+        self.k("get", "pods")
+        self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        self.k("rollout", "history", "deployment/helloworld")
+        self.k("rollout", "undo", "deployment/helloworld")
+        self.k("rollout", "status", "deployment/helloworld", timeout=120)
+        self.wait_running(4, image="hello-world:v1.0")
+        pod = self.a_pod()
+        self.curl(f"/api/v1/namespaces/default/pods/{pod}/proxy/")
+        self.k("logs", pod)
+        self.k("exec", pod, "--", "printenv")
+        self.k("exec", pod, "--", "cat", "/etc/hosts")
+        self.k("get", "all")
+        self.k("delete", "service", "helloworld")
+        self.say(f"\n$ kill {self.proxy.pid if self.proxy else ''}   # kubectl proxy")
+        self.stop_proxy()
+
+
+def _quote(arg: str) -> str:
+    return arg if arg and all(c.isalnum() or c in "-_=./:,%@+" for c in arg) else repr(arg)
+
+
+def _python_demo(args) -> int:
     """A short Python API session against a fresh control plane on a local Ray."""
     import rayk8s
 
-    with rayk8s.Cluster(name=args.name, time_scale=args.time_scale) as cluster:
+    time_scale = args.time_scale if args.time_scale is not None else 1.0
+    cluster = rayk8s.Cluster(name=args.name, time_scale=time_scale).start()
+    try:
         kube = cluster.client
         say = lambda text: print(f"\n>>> {text}", flush=True)  # noqa: E731
         say("kube.apply(manifest)  # a ConfigMap and a Deployment")
@@ -297,6 +506,8 @@ def cmd_demo(args) -> int:
         say("kube.list('namespaces')")
         print(" ".join(n["metadata"]["name"] for n in kube.list("namespaces")))
         print(f"\nmetrics endpoints: {cluster.metrics_addresses()}")
+    finally:
+        cluster.stop()
     print("\ncluster stopped.")
     return 0
 
@@ -335,9 +546,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(down)
     status = sub.add_parser("status", help="show a running cluster")
     common(status)
-    demo = sub.add_parser("demo", help="bring a cluster up, play a short session, tear it down")
+    demo = sub.add_parser("demo", help="bring a 3-node cluster up, play the walkthrough with "
+                                       "the real kubectl, tear it down")
     common(demo)
-    demo.add_argument("--time-scale", type=float, default=1.0)
+    demo.add_argument("--time-scale", type=float, default=None,
+                      help="the cluster clock's speed-up (default: 1)")
+    demo.add_argument("--python", action="store_true",
+                      help="a short Python API session instead (no kubectl needed)")
     return parser
 
 

@@ -58,7 +58,10 @@ def ensure_ray(address: str | None = None, **init_kwargs: Any) -> bool:
         ray.init(address=address, **{k: v for k, v in {**kwargs, **init_kwargs}.items()
                                      if k in ("namespace", "log_to_driver")})
         return False
-    kwargs.update(_node_ip_address=LOOPBACK, object_store_memory=200 * 1024**2)
+    # address="local": always a fresh local Ray of our own; a bare ray.init()
+    # would attach to whatever cluster /tmp/ray/ray_current_cluster names.
+    kwargs.update(address="local", _node_ip_address=LOOPBACK,
+                  object_store_memory=200 * 1024**2)
     kwargs.update(init_kwargs)
     ray.init(**kwargs)
     return True

@@ -3,7 +3,13 @@
 Each node is a :class:`rayk8s.node.Kubelet` (with its runtime stub) on this
 shell's event loop; they share one API client, one image catalog and one
 Prometheus registry (every series labelled ``node``).  The Node objects
-record the hosting Ray node as the label and annotation ``rayk8s.io/ray-node``.
+record the hosting Ray node as the label and annotation ``rayk8s.io/ray-node``,
+and this shell's actor name (a named actor in the Ray namespace ``rayk8s``) as
+the annotation ``rayk8s.io/node-actor``: that is how the apiserver's connect
+backend (actors/connect.py) finds the kubelet of a pod's node for
+``kubectl logs``, ``exec``, ``attach`` and the pod proxy, which this shell
+serves with :meth:`NodeShell.read_logs`, :meth:`NodeShell.exec` and
+:meth:`NodeShell.http_request`.
 
 ``config`` holds the kubelet knobs (``rayk8s.node.KubeletConfig`` field names:
 ``pull_seconds``, ``start_seconds``, ``accept_unknown_images``, ...) plus
@@ -15,6 +21,7 @@ on its own pods (worth it when a shell hosts many nodes of a small cluster).
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
@@ -41,6 +48,40 @@ def hosting_ray_node() -> str:
     return ""
 
 
+def hosting_actor_name() -> str:
+    """The name of the Ray actor running this code ("" outside a named actor)."""
+    ray = sys.modules.get("ray")
+    try:
+        if ray is not None and ray.is_initialized():
+            return ray.get_runtime_context().get_actor_name() or ""
+    except Exception:  # noqa: BLE001 - not in an actor
+        pass
+    return ""
+
+
+def _after(lines: list[tuple[float, str]], cursor) -> list[tuple[float, str]]:
+    """The lines after ``cursor`` = (time of the last line read, lines read at that
+    time, the attempt's container id)."""
+    last, count = cursor[0], cursor[1]
+    out, seen = [], 0
+    for ts, line in lines:
+        if ts > last:
+            out.append((ts, line))
+        elif ts == last:
+            seen += 1
+            if seen > count:
+                out.append((ts, line))
+    return out
+
+
+def _cursor(lines: list[tuple[float, str]], cursor) -> list:
+    """[time of the last line, lines at that time] after reading ``lines``."""
+    if not lines:
+        return list(cursor[:2]) if cursor is not None else [0.0, 0]
+    last = lines[-1][0]
+    return [last, sum(1 for ts, _ in lines if ts == last)]
+
+
 class NodeShell:
     """Hosts kubelets; ``start()`` registers the nodes given at construction."""
 
@@ -60,6 +101,7 @@ class NodeShell:
         self.specs = [dict(spec) for spec in nodes]
         self.kubelets: dict[str, Kubelet] = {}
         self.ray_node = hosting_ray_node()
+        self.actor_name = hosting_actor_name()
         self.pod_informer = Informer(self.client, "pods", clock=self.clock,
                                      watch_timeout=self.kubelet_config.watch_timeout) \
             if self.config.get("shared_pod_informer") else None
@@ -77,6 +119,9 @@ class NodeShell:
 
     async def add_node(self, spec: dict) -> dict[str, Any]:
         """Start a kubelet for ``spec`` (it registers its Node); returns its summary."""
+        if self.actor_name:
+            spec = dict(spec, annotations={**(spec.get("annotations") or {}),
+                                           nodeinfo.NODE_ACTOR_ANNOTATION: self.actor_name})
         node = nodeinfo.node_spec(spec)
         if node.name in self.kubelets:
             raise ValueError(f"node {node.name} is already hosted here")
@@ -132,3 +177,112 @@ class NodeShell:
         namespace, _, name = pod_key.partition("/")
         return self._hosting(namespace, name).http_request(pod_key, container_port, method,
                                                            path, headers, body)
+
+    # -- what the apiserver's connect backend calls (pods/log, exec, attach) ---------------
+
+    def _container_of(self, kubelet: Kubelet, namespace: str, pod: str,
+                      container: str | None) -> str:
+        if container:
+            return container
+        rec = kubelet.runtime.pods.get(kubelet.runtime.by_key.get(f"{namespace}/{pod}", ""))
+        names = list(rec.containers) if rec is not None else []
+        if len(names) != 1:
+            raise ValueError(f"a container name must be specified for pod {pod}, "
+                             f"choose one of: [{' '.join(names)}]")
+        return names[0]
+
+    async def read_logs(self, namespace: str, pod: str, container: str | None = None, *,
+                        previous: bool = False, timestamps: bool = False,
+                        tail_lines: int | None = None, since: float | None = None,
+                        cursor: list | None = None, wait: float = 0.0) -> dict[str, Any]:
+        """One read of a container's log for ``pods/log``.
+
+        Without ``cursor``: the log so far of the current (or ``previous``) attempt
+        (``tail_lines`` last lines, lines since ``since`` in cluster time).  With the
+        ``cursor`` a previous read returned: only what that same attempt logged
+        since, waiting up to ``wait`` wall seconds for some (a long poll;
+        ``kubectl logs -f`` is a loop of these).  Returns ``{"text", "cursor",
+        "running"}``; ``running`` turns False once the attempt has exited (a restart
+        is a new container: the stream ends, as it does for the kubelet), and is
+        False for ``previous``.  Raises LookupError when the pod or container is
+        not (or no longer) here, ValueError for several containers and none named.
+        """
+        kubelet = self._hosting(namespace, pod)
+        container = self._container_of(kubelet, namespace, pod, container)
+        runtime, key = kubelet.runtime, f"{namespace}/{pod}"
+        if cursor is None:
+            runtime.logs(namespace, pod, container, previous)   # the kubelet's errors
+            attempt = runtime.attempt(key, container, previous)
+        else:
+            attempt = runtime.attempt(key, container)
+            if attempt is None or attempt.id != cursor[2]:
+                attempt = runtime.attempt(key, container, previous=True)
+                if attempt is None or attempt.id != cursor[2]:
+                    return {"text": "", "cursor": list(cursor), "running": False}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, wait)
+        while True:
+            now = self.clock.now()
+            lines = attempt.log_lines(now, runtime.max_log_lines)
+            if cursor is None:
+                new = [item for item in lines if since is None or item[0] >= since]
+                if tail_lines is not None:
+                    new = new[-tail_lines:] if tail_lines > 0 else []
+            else:
+                new = _after(lines, cursor)
+            running = not previous and attempt.ended(now) is None
+            if cursor is None or new or not running or loop.time() >= deadline:
+                break
+            await asyncio.sleep(min(0.1, max(0.0, deadline - loop.time())))
+        text = "".join((f"{clockmod.rfc3339_micro(ts)} " if timestamps else "") + line + "\n"
+                       for ts, line in new)
+        return {"text": text, "cursor": _cursor(lines, cursor) + [attempt.id],
+                "running": running}
+
+    async def exec(self, namespace: str, pod: str, container: str | None, argv: list[str],
+                   stdin: bytes | None = None) -> tuple[bytes, bytes, int]:
+        """``kubectl exec``: play ``argv`` in the container; (stdout, stderr, exit code).
+
+        A command that takes time (``sleep 5``) returns after that much cluster time,
+        or with 137 (killed) if its container stops first.  Raises LookupError when the
+        pod is not here or the container is not running."""
+        kubelet = self._hosting(namespace, pod)
+        container = self._container_of(kubelet, namespace, pod, container)
+        key = f"{namespace}/{pod}"
+        services = await self._services_at(namespace, kubelet.runtime.container_started(
+            key, container))
+        result = kubelet.runtime.exec_play(key, container, list(argv), stdin,
+                                           services=services)
+        attempt = kubelet.runtime.attempt(key, container)
+        remaining = result.seconds
+        while remaining > 0:
+            step = min(remaining, 1.0)
+            await self.clock.sleep(step)
+            remaining -= step
+            now = self.clock.now()
+            if kubelet.runtime.attempt(key, container) is not attempt or \
+                    attempt.ended(now) is not None:
+                return result.stdout, result.stderr, 137     # killed with its container
+        return result.stdout, result.stderr, result.exit_code
+
+    async def _services_at(self, namespace: str, started: float | None) -> list[dict]:
+        """The Services a container started at ``started`` got variables for: those
+        that existed then (the kubelet fixes a container's environment at start)."""
+        if started is None:
+            return []
+        found = []
+        for ns in {namespace, "default"}:
+            try:
+                found += await self.client.list("services", ns)
+            except ApiError:
+                continue
+        out = []
+        for svc in found:
+            created = (svc.get("metadata") or {}).get("creationTimestamp")
+            try:
+                if created and clockmod.parse_rfc3339(created) > started:
+                    continue
+            except ValueError:
+                pass
+            out.append(svc)
+        return out

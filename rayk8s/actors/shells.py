@@ -71,12 +71,15 @@ class ApiserverShell:
     """Hosts the registry, its watch cache and admission, over a store adapter,
     and the REST API over HTTP for kubectl and clients (``http_port=None``: no
     HTTP server).  The HTTP server runs in this actor's event loop, so an HTTP
-    request reaches the registry as an in-process call."""
+    request reaches the registry as an in-process call.
+
+    ``connect_backend`` serves pods/log, exec, attach and proxy; by default the
+    kubelets in the node actors, found through their Nodes (actors/connect.py)."""
 
     def __init__(self, store, clock=None, metrics_port: int | None = 0,
                  http_host: str = "127.0.0.1", http_port: int | None = 0,
                  token_file: str | None = None, tls_cert_file: str | None = None,
-                 tls_key_file: str | None = None):
+                 tls_key_file: str | None = None, connect_backend: Any = None):
         self.metrics = ApiserverMetrics(CollectorRegistry())
         self.registry = Registry(store, clock=clock, metrics=self.metrics)
         self.metrics_address = (serve_metrics(self.metrics.registry, port=metrics_port)
@@ -84,6 +87,7 @@ class ApiserverShell:
         self.http_host, self.http_port, self.token_file = http_host, http_port, token_file
         self.tls = (tls_cert_file, tls_key_file) if tls_cert_file else None
         self.url = ""
+        self.connect_backend = connect_backend
         self._http_runner = None
         self._started = False
 
@@ -92,8 +96,10 @@ class ApiserverShell:
             await self.registry.start()
             if self.http_port is not None:
                 from ..apiserver.http import server as http, tls
+                from .connect import ray_connect_backend
+                backend = self.connect_backend or ray_connect_backend(self.registry)
                 app = http.make_app(self.registry, clock=self.registry.clock,
-                                    token_file=self.token_file)
+                                    token_file=self.token_file, connect_backend=backend)
                 ssl_context = tls.server_context(*self.tls) if self.tls else None
                 self._http_runner, self.url = await http.start_server(
                     app, self.http_host, self.http_port, ssl_context)

@@ -29,6 +29,9 @@ KUBELET_VERSION = "v1.32.0"
 RUNTIME_VERSION = "rayk8s://0.1"
 LEASE_NAMESPACE = "kube-node-lease"
 RAY_NODE_LABEL = "rayk8s.io/ray-node"
+# The named Ray actor (namespace "rayk8s") hosting the node's kubelet: the
+# apiserver's connect backend calls it for pods/log, exec, attach and proxy.
+NODE_ACTOR_ANNOTATION = "rayk8s.io/node-actor"
 MAX_IMAGES = 50
 
 # (type, status, reason, message), in kubelet's order.

@@ -16,6 +16,9 @@ the next change is due.
 Played apps answer in-process: :meth:`http_request` (the Services work
 delivers traffic through it) and :meth:`probe` (kubelet's probes).  Logs are
 kept per attempt, bounded, and computed lazily for periodic output.
+:meth:`exec` plays a command inside a running container (``exec.py``); what
+an exec writes to the container's file system stays with that attempt (and
+exec probes see it).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import secrets
 from typing import Iterable
 
 from ..clock import Clock, RealClock
-from . import images, probes
+from . import exec as execmod, images, probes
 from .images import Catalog, ImageRef, parse_ref
 from .podsync import ContainerView, Observed, PullView, Terminated
 from .script import DATE, interpret
@@ -38,6 +41,10 @@ _RATE_WINDOW = 10.0   # seconds over which request-driven CPU is averaged
 
 class ConnectionRefused(ConnectionRefusedError):
     """Nothing in the pod listens on that port (or the pod is not here)."""
+
+
+class ContainerNotRunning(LookupError):
+    """An exec into a container that is not (or no longer) running."""
 
 
 class Pull:
@@ -53,7 +60,7 @@ class Container:
 
     __slots__ = ("id", "name", "init", "play", "attempt", "created_at", "started_at",
                  "stop_at", "stop_code", "kill_reason", "extra_logs", "requests", "rate",
-                 "rate_at", "spec")
+                 "rate_at", "spec", "exec_files")
 
     def __init__(self, name: str, init: bool, play: images.Play, attempt: int,
                  created_at: float, started_at: float, spec: dict, max_logs: int):
@@ -67,6 +74,7 @@ class Container:
         self.requests = 0           # requests served (for CPU)
         self.rate = 0.0             # requests/s, exponentially averaged
         self.rate_at = started_at
+        self.exec_files: dict = {}  # what execs wrote or removed (exec.Files overlay)
 
     def end(self) -> tuple[float, int, str] | None:
         """(when, exit code, reason) of this attempt's exit, if it will exit."""
@@ -111,11 +119,21 @@ class Container:
             change, last.terminated(math.inf) if last is not None else None)
 
     def file_exists(self, path: str, now: float) -> bool:
+        if path in self.exec_files:
+            return self.exec_files[path] is not None
         elapsed, exists = now - self.started_at, True
         for at, p, present in self.play.files:
             if p == path and at <= elapsed:
                 exists = present
         return exists
+
+    def script_files(self, now: float) -> set[str]:
+        """The files this attempt's own command has created by ``now``."""
+        elapsed, present = now - self.started_at, {}
+        for at, p, exists in self.play.files:
+            if at <= elapsed:
+                present[p] = exists
+        return {p for p, exists in present.items() if exists}
 
     def note_request(self, now: float) -> None:
         if now > self.rate_at:
@@ -148,13 +166,19 @@ def _date(ts: float) -> str:
 
 class PodRecord:
     __slots__ = ("uid", "namespace", "name", "annotations", "ip", "sandbox_id",
-                 "sandbox_running", "containers", "previous", "pulls")
+                 "sandbox_running", "containers", "previous", "pulls", "labels", "node_name",
+                 "hostname", "service_account", "service_links")
 
     def __init__(self, pod: dict):
-        meta = pod.get("metadata") or {}
+        meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
         self.uid, self.namespace, self.name = meta.get("uid", ""), meta.get("namespace", ""), \
             meta.get("name", "")
         self.annotations = dict(meta.get("annotations") or {})
+        self.labels = dict(meta.get("labels") or {})
+        self.node_name = spec.get("nodeName", "")
+        self.hostname = spec.get("hostname") or self.name
+        self.service_account = spec.get("serviceAccountName") or "default"
+        self.service_links = spec.get("enableServiceLinks") is not False
         self.ip = ""
         self.sandbox_id = ""
         self.sandbox_running = False
@@ -426,3 +450,62 @@ class Runtime:
                               "not found" if previous else
                               f'container "{container}" in pod "{name}" is waiting to start')
         return c.log_lines(self.clock.now() if now is None else now, self.max_log_lines)
+
+    # -- exec ------------------------------------------------------------------------------
+
+    def exec_play(self, pod_key: str, container: str | None, argv: list[str],
+                  stdin: bytes | None = None, now: float | None = None,
+                  services: list[dict] | None = None) -> execmod.ExecResult:
+        """Play ``argv`` exec'd in a running container of the pod ``namespace/name``
+        (the whole result, including how many cluster seconds the command takes).
+        ``services``: the Services the kubelet knew when the container started (their
+        variables are in its environment)."""
+        now = self.clock.now() if now is None else now
+        rec = self.pods.get(self.by_key.get(pod_key, ""))
+        namespace, _, name = pod_key.partition("/")
+        if rec is None:
+            raise LookupError(f'pods "{name}" not found on this node')
+        if container is None:
+            names = list(rec.containers)
+            if len(names) != 1:
+                raise ValueError(f"a container name must be specified for pod {name}, "
+                                 f"choose one of: [{' '.join(names)}]")
+            container = names[0]
+        c = rec.containers.get(container)
+        if c is None:
+            raise ContainerNotRunning(f'container not found ("{container}")')
+        if not c.running(now):
+            raise ContainerNotRunning("container is not created or running")
+        base = execmod.base_files(rec.hostname, rec.ip, rec.namespace)
+        for path in c.script_files(now):
+            base.setdefault(path, b"")
+        pod = {"metadata": {"name": rec.name, "namespace": rec.namespace, "uid": rec.uid,
+                            "labels": rec.labels, "annotations": rec.annotations},
+               "spec": {"nodeName": rec.node_name, "serviceAccountName": rec.service_account},
+               "status": {"podIP": rec.ip, "hostIP": self.node_ip}}
+        process = " ".join(c.play.argv) or "/" + c.play.ref.repository.rsplit("/", 1)[-1]
+        links = execmod.service_env(services or (), rec.namespace, rec.service_links)
+        ctx = execmod.Context(execmod.container_env(c.spec, pod, rec.hostname, links),
+                              execmod.Files(base, c.exec_files), now, rec.hostname, rec.ip,
+                              process)
+        return execmod.play(list(argv), ctx, stdin)
+
+    def exec(self, pod_key: str, container: str | None, argv: list[str],
+             stdin: bytes | None = None,
+             services: list[dict] | None = None) -> tuple[bytes, bytes, int]:
+        """``kubectl exec``: (stdout, stderr, exit code) of ``argv`` played in the container.
+        Raises LookupError (pod not here; :class:`ContainerNotRunning`)."""
+        result = self.exec_play(pod_key, container, argv, stdin, services=services)
+        return result.stdout, result.stderr, result.exit_code
+
+    def attempt(self, pod_key: str, container: str, previous: bool = False) -> Container | None:
+        """The current (or previous) attempt of ``container``, if there is one."""
+        rec = self.pods.get(self.by_key.get(pod_key, ""))
+        return (rec.previous if previous else rec.containers).get(container) \
+            if rec is not None else None
+
+    def container_started(self, pod_key: str, container: str) -> float | None:
+        """When the current attempt of ``container`` started (None: no such container)."""
+        rec = self.pods.get(self.by_key.get(pod_key, ""))
+        c = rec.containers.get(container) if rec is not None else None
+        return c.started_at if c is not None else None

@@ -1,0 +1,1007 @@
+"""``kubectl exec``: commands played inside an emulated container (pure).
+
+The runtime stub runs no processes, so an exec'd command is *played* against
+a small view of the container, a :class:`Context`: its environment (as the
+kubelet builds it, :func:`container_env`), its hostname and IP, the clock,
+and a file system (:class:`Files`) holding what every image "has"
+(``/etc/hostname``, ``/etc/hosts`` with the pod's IP and name,
+``/etc/resolv.conf``, ``/etc/passwd``), the files the container's own
+command created (script.py's timeline) and whatever earlier execs wrote.
+
+Played commands: ``env``, ``printenv [NAME...]``, ``hostname [-i]``, ``echo``,
+``printf``, ``cat``, ``ls``, ``pwd``, ``date``, ``true``, ``false``, ``sleep N``
+(the command takes N cluster seconds: :attr:`ExecResult.seconds`), ``whoami``,
+``id``, ``uname``, ``touch``, ``rm``, ``mkdir``, ``test``/``[``, ``grep``,
+``head``, ``tail``, ``wc``, ``sort``, ``ps``, ``which``.  Shells (``sh``,
+``bash``, ...) take ``-c "<script>"`` (or a script on stdin) with ``;``,
+``&&``, ``||``, ``|``, redirections (``> f``, ``>> f``, ``< f``, ``2>&1``,
+``2>/dev/null``), quotes, ``$VAR``/``${VAR}``/``$?``/``$(cmd)``, assignments,
+``export``, ``cd`` and ``exit N``.  Control structures (``if``, ``for``,
+``while``) are not played.
+
+Anything else is not found: exit code 127, with the OCI runtime's message
+when exec'd directly and the shell's (``sh: x: not found``) inside a shell.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+NOT_FOUND = 127
+_ROOT_DIRS = ("bin", "dev", "etc", "home", "lib", "proc", "root", "run", "sbin", "sys", "tmp",
+              "usr", "var")
+_KEYWORDS = frozenset({"if", "then", "else", "elif", "fi", "for", "while", "until", "do",
+                       "done", "case", "esac", "function", "{", "}", "(", ")"})
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    stdout: bytes
+    stderr: bytes
+    exit_code: int
+    seconds: float = 0.0        # how long the command runs, in cluster seconds (math.inf: forever)
+
+
+# -- the environment -------------------------------------------------------------------
+
+def _pod_field(pod: dict, path: str) -> str | None:
+    """A ``fieldRef`` path the kubelet resolves (downward API)."""
+    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    simple = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
+              "metadata.uid": meta.get("uid"), "spec.nodeName": spec.get("nodeName"),
+              "spec.serviceAccountName": spec.get("serviceAccountName") or "default",
+              "status.podIP": status.get("podIP"), "status.hostIP": status.get("hostIP"),
+              "status.podIPs": status.get("podIP"), "status.hostIPs": status.get("hostIP")}
+    if path in simple:
+        return simple[path] or ""
+    match = re.fullmatch(r"metadata\.(labels|annotations)\['([^']*)'\]", path)
+    if match:
+        return str((meta.get(match.group(1)) or {}).get(match.group(2), ""))
+    return None
+
+
+_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+
+
+def _expand_refs(value: str, env: dict[str, str]) -> str:
+    """Kubernetes' ``$(VAR)`` expansion of env values (``$$`` escapes)."""
+    def repl(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1)
+        return env[name] if name in env else match.group(0)
+    return _REF.sub(repl, value)
+
+
+def _env_name(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def service_env(services: Iterable[dict], namespace: str,
+                enable_service_links: bool = True) -> list[tuple[str, str]]:
+    """The kubelet's service variables (``FOO_SERVICE_HOST``, ``FOO_PORT_80_TCP``...):
+    ``default/kubernetes`` always, the namespace's other Services when
+    ``enableServiceLinks``; Services without a ClusterIP are left out."""
+    chosen: dict[str, dict] = {}
+    for svc in services:
+        meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
+        ip, ports = spec.get("clusterIP"), spec.get("ports") or []
+        if not ip or ip == "None" or not ports:
+            continue
+        if meta.get("namespace") == "default" and meta.get("name") == "kubernetes":
+            chosen.setdefault("kubernetes", svc)
+        elif meta.get("namespace") == namespace and enable_service_links:
+            chosen[meta.get("name", "")] = svc
+    out: list[tuple[str, str]] = []
+    for name in sorted(chosen):
+        spec = chosen[name]["spec"]
+        prefix, ip, ports = _env_name(name), spec["clusterIP"], spec["ports"]
+        out.append((f"{prefix}_SERVICE_HOST", ip))
+        out.append((f"{prefix}_SERVICE_PORT", str(ports[0].get("port"))))
+        out.extend((f"{prefix}_SERVICE_PORT_{_env_name(p['name'])}", str(p.get("port")))
+                   for p in ports if p.get("name"))
+        for i, p in enumerate(ports):
+            proto = (p.get("protocol") or "TCP").upper()
+            url = f"{proto.lower()}://{ip}:{p.get('port')}"
+            if i == 0:
+                out.append((f"{prefix}_PORT", url))
+            base = f"{prefix}_PORT_{p.get('port')}_{proto}"
+            out += [(base, url), (f"{base}_PROTO", proto.lower()),
+                    (f"{base}_PORT", str(p.get("port"))), (f"{base}_ADDR", ip)]
+    return out
+
+
+def container_env(container: dict, pod: dict, hostname: str,
+                  extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """The environment a process in ``container`` sees, in the order ``env`` prints it:
+    PATH, HOSTNAME, the container's ``env`` (values with ``$(VAR)`` references, and
+    ``valueFrom.fieldRef``), ``extra`` (the service variables, :func:`service_env`;
+    ``$(VAR)`` may name them), HOME.
+
+    ``configMapKeyRef``/``secretKeyRef``/``resourceFieldRef`` and ``envFrom`` need the
+    API or the node's allocatable and are not resolved here (left out)."""
+    extra = list(extra)
+    out: dict[str, str] = {"PATH": PATH, "HOSTNAME": hostname}
+    for item in container.get("env") or []:
+        if not isinstance(item, dict) or not item.get("name"):
+            continue
+        if "value" in item or not item.get("valueFrom"):
+            out[item["name"]] = _expand_refs(str(item.get("value") or ""), {**dict(extra), **out})
+            continue
+        ref = (item["valueFrom"] or {}).get("fieldRef")
+        if ref and (value := _pod_field(pod, ref.get("fieldPath", ""))) is not None:
+            out[item["name"]] = value
+    for name, value in extra:
+        out.setdefault(name, value)
+    out.setdefault("HOME", "/root")
+    return list(out.items())
+
+
+# -- the file system ----------------------------------------------------------------------
+
+DIRECTORY = object()    # an overlay entry that is a directory
+
+
+def base_files(hostname: str, pod_ip: str, namespace: str) -> dict[str, bytes]:
+    """What every container's file system holds (the kubelet-managed files)."""
+    hosts = ("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
+             "::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+             "fe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n")
+    if pod_ip:
+        hosts += f"{pod_ip}\t{hostname}\n"
+    search = f"{namespace}.svc.cluster.local svc.cluster.local cluster.local" if namespace \
+        else "svc.cluster.local cluster.local"
+    return {"/etc/hostname": f"{hostname}\n".encode(), "/etc/hosts": hosts.encode(),
+            "/etc/resolv.conf": f"search {search}\nnameserver 10.96.0.10\noptions ndots:5\n"
+                                .encode(),
+            "/etc/passwd": b"root:x:0:0:root:/root:/bin/sh\n"}
+
+
+class Files:
+    """A read-mostly file system: ``base`` files plus a writable ``overlay``
+    (path -> bytes, :data:`DIRECTORY`, or None for removed), shared across execs."""
+
+    def __init__(self, base: dict[str, bytes], overlay: dict | None = None):
+        self.base = base
+        self.overlay = overlay if overlay is not None else {}
+
+    def read(self, path: str) -> bytes | None:
+        if path in self.overlay:
+            value = self.overlay[path]
+            return value if isinstance(value, bytes) else None
+        return self.base.get(path)
+
+    def _paths(self) -> set[str]:
+        live = {p for p, v in self.overlay.items() if v is not None}
+        return (set(self.base) - set(self.overlay)) | live
+
+    def is_dir(self, path: str) -> bool:
+        path = path.rstrip("/") or "/"
+        if path == "/" or path.lstrip("/") in _ROOT_DIRS:
+            return self.overlay.get(path, DIRECTORY) is DIRECTORY
+        if self.overlay.get(path) is DIRECTORY:
+            return True
+        if path in self.overlay and self.overlay[path] is None:
+            return False
+        return any(p.startswith(path + "/") for p in self._paths())
+
+    def exists(self, path: str) -> bool:
+        return self.read(path) is not None or self.is_dir(path)
+
+    def write(self, path: str, data: bytes, append: bool = False) -> None:
+        if path in ("/dev/null", "/dev/stdout", "/dev/stderr"):
+            return
+        old = self.read(path) if append else None
+        self.overlay[path] = (old or b"") + data
+
+    def mkdir(self, path: str) -> None:
+        self.overlay[path.rstrip("/") or "/"] = DIRECTORY
+
+    def remove(self, path: str) -> bool:
+        if not self.exists(path):
+            return False
+        for p in [p for p in self._paths() if p.startswith(path.rstrip("/") + "/")]:
+            self.overlay[p] = None
+        self.overlay[path] = None
+        return True
+
+    def listdir(self, path: str) -> list[str]:
+        path = path.rstrip("/") or "/"
+        prefix = "/" if path == "/" else path + "/"
+        names = set(_ROOT_DIRS) if path == "/" else set()
+        for p in self._paths():
+            if p.startswith(prefix) and p != prefix:
+                names.add(p[len(prefix):].split("/", 1)[0])
+        return sorted(n for n in names if self.exists(prefix + n))
+
+
+# -- the context an exec runs in ------------------------------------------------------------
+
+@dataclass
+class Context:
+    env: list[tuple[str, str]]
+    files: Files
+    now: float = 0.0
+    hostname: str = ""
+    pod_ip: str = ""
+    process: str = ""           # PID 1's command line (for ps)
+
+
+class _Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+class _Syntax(Exception):
+    pass
+
+
+# -- lexing ------------------------------------------------------------------------------
+
+_OPS = ("&&", "||", ";;", ";", "&", "|")
+
+
+@dataclass
+class _Word:
+    parts: list[tuple[str, bool]]        # (text, expand $-references)
+
+    @property
+    def plain(self) -> str | None:
+        """The word's text when it has no quotes and no expansions."""
+        if len(self.parts) == 1 and self.parts[0][1] and "$" not in self.parts[0][0]:
+            return self.parts[0][0]
+        return None
+
+
+@dataclass
+class _Redirect:
+    fd: int
+    op: str                     # > >> < >& <&
+    target: _Word | str         # a word, or a file descriptor number for >& / <&
+
+
+def _dollar_paren(text: str, i: int) -> int:
+    """The index after the ``)`` closing the ``$(`` whose ``$`` is at ``i``."""
+    depth, j = 0, i + 1
+    while j < len(text):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif text[j] in "'\"":
+            end = text.find(text[j], j + 1)
+            j = end if end >= 0 else len(text)
+        j += 1
+    raise _Syntax("unterminated $(")
+
+
+def _read_word(text: str, i: int) -> tuple[_Word, int]:
+    parts: list[tuple[str, bool]] = []
+    buf = ""
+    n = len(text)
+    while i < n and text[i] not in " \t\n;&|<>":
+        ch = text[i]
+        if ch == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                raise _Syntax("unterminated quoted string")
+            if buf:
+                parts.append((buf, True))
+                buf = ""
+            parts.append((text[i + 1:end], False))
+            i = end + 1
+        elif ch == '"':
+            if buf:
+                parts.append((buf, True))
+                buf = ""
+            j, quoted = i + 1, ""
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n and text[j + 1] in '"\\$`':
+                    quoted += "\\" + text[j + 1] if text[j + 1] == "$" else text[j + 1]
+                    j += 2
+                elif text[j:j + 2] == "$(":
+                    end = _dollar_paren(text, j)
+                    quoted += text[j:end]
+                    j = end
+                else:
+                    quoted += text[j]
+                    j += 1
+            if j >= n:
+                raise _Syntax("unterminated quoted string")
+            parts.append((quoted, True))
+            i = j + 1
+        elif ch == "\\" and i + 1 < n:
+            buf += "\\$" if text[i + 1] == "$" else text[i + 1]
+            i += 2
+        elif text[i:i + 2] == "$(":
+            end = _dollar_paren(text, i)
+            buf += text[i:end]
+            i = end
+        else:
+            buf += ch
+            i += 1
+    if buf or not parts:
+        parts.append((buf, True))
+    return _Word(parts), i
+
+
+def _lex(text: str) -> list:
+    """Words, operators (str) and redirections of a shell script."""
+    toks: list = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t":
+            i += 1
+        elif ch == "\n":
+            toks.append(";")
+            i += 1
+        elif ch == "#" and (not toks or isinstance(toks[-1], str) or text[i - 1] in " \t"):
+            while i < n and text[i] != "\n":
+                i += 1
+        elif ch in ";&|":
+            op = next(o for o in _OPS if text.startswith(o, i))
+            toks.append(op)
+            i += len(op)
+        elif ch in "<>":
+            fd = 0 if ch == "<" else 1
+            if toks and isinstance(toks[-1], _Word) and toks[-1].plain is not None and \
+                    toks[-1].plain.isdigit() and i > 0 and text[i - 1].isdigit():
+                fd = int(toks.pop().plain)
+            op = ">>" if text.startswith(">>", i) else ch
+            i += len(op)
+            if i < n and text[i] == "&":
+                j = i + 1
+                while j < n and text[j].isdigit():
+                    j += 1
+                toks.append(_Redirect(fd, op[0] + "&", text[i + 1:j] or "1"))
+                i = j
+                continue
+            while i < n and text[i] in " \t":
+                i += 1
+            if i >= n or text[i] in ";&|<>\n":
+                raise _Syntax("syntax error: unexpected redirection")
+            target, i = _read_word(text, i)
+            toks.append(_Redirect(fd, op, target))
+        else:
+            word, i = _read_word(text, i)
+            toks.append(word)
+    return toks
+
+
+def _parse(toks: list) -> list[tuple[str, list[list]]]:
+    """[(connector, pipeline)], a pipeline being a list of commands (token lists)."""
+    out: list[tuple[str, list[list]]] = []
+    conn, pipeline, command = ";", [], []
+    for tok in toks + [";"]:
+        if isinstance(tok, str):
+            if tok == "|":
+                if not command:
+                    raise _Syntax("syntax error: unexpected \"|\"")
+                pipeline.append(command)
+                command = []
+                continue
+            if command:
+                pipeline.append(command)
+            elif pipeline or tok in ("&&", "||"):
+                raise _Syntax(f'syntax error: unexpected "{tok}"')
+            if pipeline:
+                out.append((conn, pipeline))
+            conn = tok if tok in ("&&", "||") else ";"
+            pipeline, command = [], []
+        else:
+            if not command and isinstance(tok, _Word) and tok.plain in _KEYWORDS:
+                raise _Syntax(f"{tok.plain}: control structures are not played by the "
+                              "rayk8s exec player")
+            command.append(tok)
+    return out
+
+
+# -- running ------------------------------------------------------------------------------
+
+class _Shell:
+    """One exec: the environment, the working directory, the time spent."""
+
+    def __init__(self, ctx: Context, name: str = "sh"):
+        self.ctx = ctx
+        self.name = name
+        self.env = dict(ctx.env)
+        self.cwd = "/"
+        self.status = 0
+        self.seconds = 0.0
+        self.stdin_used = False
+
+    @property
+    def files(self) -> Files:
+        return self.ctx.files
+
+    def path(self, arg: str) -> str:
+        return posixpath.normpath(posixpath.join(self.cwd, arg)) if arg else self.cwd
+
+    def now(self) -> float:
+        return self.ctx.now + (self.seconds if math.isfinite(self.seconds) else 0.0)
+
+    # expansion
+    _VAR = re.compile(r"\\\$|\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])|\$\(")
+
+    def expand(self, word: _Word | str) -> str:
+        if isinstance(word, str):
+            return word
+        out = ""
+        for text, expand in word.parts:
+            out += self._expand_text(text) if expand else text
+        return out
+
+    def _expand_text(self, text: str) -> str:
+        out, i = "", 0
+        while True:
+            match = self._VAR.search(text, i)
+            if match is None:
+                return out + text[i:]
+            out += text[i:match.start()]
+            token = match.group(0)
+            if token == "\\$":
+                out += "$"
+                i = match.end()
+            elif token == "$(":
+                end = _dollar_paren(text, match.start())
+                inner = _Shell(self.ctx, self.name)
+                inner.env, inner.cwd = dict(self.env), self.cwd
+                stdout, _ = inner.run_script(text[match.start() + 2:end - 1], b"")
+                self.seconds += inner.seconds
+                out += stdout.decode("utf-8", "replace").rstrip("\n")
+                i = end
+            else:
+                name = match.group(1) if match.group(1) is not None else match.group(2)
+                name = name.split(":-", 1)[0] if ":-" in name else name
+                default = match.group(1).split(":-", 1)[1] if match.group(1) and \
+                    ":-" in match.group(1) else ""
+                special = {"?": str(self.status), "$": "1", "#": "0", "0": self.name}
+                value = special.get(name, self.env.get(name, ""))
+                out += value or default
+                i = match.end()
+
+    # scripts
+    def run_script(self, text: str, stdin: bytes) -> tuple[bytes, bytes]:
+        try:
+            items = _parse(_lex(text))
+        except _Syntax as exc:
+            self.status = 2
+            return b"", f"{self.name}: {exc}\n".encode()
+        out, err = b"", b""
+        for conn, pipeline in items:
+            if (conn == "&&" and self.status != 0) or (conn == "||" and self.status == 0):
+                continue
+            try:
+                o, e = self.pipeline(pipeline, stdin)
+            except _Exit as exc:    # ``exit N``: the script ends here
+                self.status = exc.code
+                break
+            out, err = out + o, err + e
+            if not math.isfinite(self.seconds):
+                break
+        return out, err
+
+    def pipeline(self, commands: list[list], stdin: bytes) -> tuple[bytes, bytes]:
+        data, err = stdin, b""
+        for i, command in enumerate(commands):
+            data, e = self.command(command, data if i else self._stdin_once(stdin))
+            err += e
+        return data, err
+
+    def _stdin_once(self, stdin: bytes) -> bytes:
+        if self.stdin_used:
+            return b""
+        self.stdin_used = True
+        return stdin
+
+    def command(self, toks: list, stdin: bytes) -> tuple[bytes, bytes]:
+        words = [t for t in toks if isinstance(t, _Word)]
+        redirects = [t for t in toks if isinstance(t, _Redirect)]
+        assigns: list[tuple[str, str]] = []
+        while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0].parts[0][0],
+                                     re.S) and words[0].parts[0][1]:
+            name, _, value = self.expand(words.pop(0)).partition("=")
+            assigns.append((name, value))
+        argv = [self.expand(w) for w in words]
+        for r in redirects:
+            if r.op == "<":
+                path = self.path(self.expand(r.target))
+                content = b"" if path == "/dev/null" else self.files.read(path)
+                if content is None:
+                    self.status = 1
+                    return b"", f"{self.name}: can't open '{self.expand(r.target)}': No such " \
+                                f"file or directory\n".encode()
+                stdin = content
+        if not argv:
+            self.env.update(assigns)
+            self.status = 0
+            return b"", b""
+        saved = dict(self.env)
+        self.env.update(assigns)
+        try:
+            out, err, self.status = self.run(argv, stdin, in_shell=True)
+        finally:
+            if assigns:
+                self.env = saved
+        return self._redirect(out, err, redirects)
+
+    def _redirect(self, out: bytes, err: bytes, redirects: list[_Redirect]) -> tuple[bytes, bytes]:
+        streams = {1: out, 2: err}
+        for r in redirects:
+            if r.op == ">&" and r.fd in (1, 2) and r.target in ("1", "2"):
+                target = int(r.target)
+                if target != r.fd:
+                    streams[target] += streams[r.fd]
+                    streams[r.fd] = b""
+            elif r.op in (">", ">>") and r.fd in (1, 2):
+                path = self.path(self.expand(r.target))
+                if path == "/dev/stderr":
+                    streams[2] += streams[r.fd]
+                elif path == "/dev/stdout":
+                    streams[1] += streams[r.fd]
+                else:
+                    self.files.write(path, streams[r.fd], append=r.op == ">>")
+                streams[r.fd] = b""
+        return streams[1], streams[2]
+
+    # commands
+    def run(self, argv: list[str], stdin: bytes, in_shell: bool) -> tuple[bytes, bytes, int]:
+        name = argv[0].rsplit("/", 1)[-1] if "/" in argv[0] else argv[0]
+        if name in SHELLS:
+            return self.shell(name, argv[1:], stdin)
+        if in_shell and name in _BUILTINS:
+            return _BUILTINS[name](self, argv[1:], stdin)
+        if name in COMMANDS:
+            return COMMANDS[name](self, argv[1:], stdin)
+        if in_shell:
+            return b"", f"{self.name}: {argv[0]}: not found\n".encode(), NOT_FOUND
+        return b"", (f'OCI runtime exec failed: exec failed: unable to start container '
+                     f'process: exec: "{argv[0]}": executable file not found in $PATH: '
+                     f'unknown\n').encode(), NOT_FOUND
+
+    def shell(self, name: str, args: list[str], stdin: bytes) -> tuple[bytes, bytes, int]:
+        sub = _Shell(self.ctx, name)
+        sub.env, sub.cwd = dict(self.env), self.cwd
+        i, script = 0, None
+        while i < len(args) and args[i].startswith("-"):
+            if "c" in args[i][1:]:
+                if i + 1 >= len(args):
+                    return b"", f"{name}: -c requires an argument\n".encode(), 2
+                script = args[i + 1]
+                break
+            i += 1
+        else:
+            if i < len(args):
+                content = sub.files.read(sub.path(args[i]))
+                if content is None:
+                    return b"", f"{name}: can't open '{args[i]}': No such file or " \
+                                f"directory\n".encode(), NOT_FOUND
+                script = content.decode("utf-8", "replace")
+            else:
+                script = stdin.decode("utf-8", "replace")   # commands on stdin
+                stdin = b""
+        out, err = sub.run_script(script, stdin)
+        self.seconds += sub.seconds
+        return out, err, sub.status
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", "replace").splitlines()
+
+
+def _joined(lines: Iterable[str]) -> bytes:
+    text = "\n".join(lines)
+    return (text + "\n").encode() if text else b""
+
+
+def _inputs(sh: _Shell, args: list[str], stdin: bytes, cmd: str) -> tuple[bytes, bytes, int]:
+    """Concatenated files (stdin for none or ``-``): (data, errors, status)."""
+    if not args:
+        return stdin, b"", 0
+    data, err, code = b"", b"", 0
+    for arg in args:
+        if arg == "-":
+            data += stdin
+            continue
+        path = sh.path(arg)
+        content = sh.files.read(path)
+        if content is None:
+            reason = "Is a directory" if sh.files.is_dir(path) else "No such file or directory"
+            err += f"{cmd}: {arg}: {reason}\n".encode()
+            code = 1
+        else:
+            data += content
+    return data, err, code
+
+
+def _flags(args: list[str], known: str) -> tuple[set[str], list[str]]:
+    flags, rest = set(), []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            rest.extend(args[i + 1:])
+            break
+        if arg.startswith("-") and len(arg) > 1 and all(c in known for c in arg[1:]):
+            flags.update(arg[1:])
+        else:
+            rest.append(arg)
+    return flags, rest
+
+
+def _echo(sh, args, stdin):
+    newline, escapes = True, False
+    while args and re.fullmatch(r"-[neE]+", args[0]):
+        newline = newline and "n" not in args[0]
+        escapes = "e" in args[0]
+        args = args[1:]
+    text = " ".join(args)
+    if escapes:
+        text = text.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+        if "\\c" in text:
+            text, newline = text.split("\\c", 1)[0], False
+    return (text + ("\n" if newline else "")).encode(), b"", 0
+
+
+def _printf(sh, args, stdin):
+    if not args:
+        return b"", b"printf: usage: printf FORMAT [ARGUMENT]...\n", 1
+    fmt, values = args[0], list(args[1:])
+    fmt = fmt.replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+
+    def once(vals: list[str]) -> str:
+        def repl(match: re.Match) -> str:
+            if match.group(0) == "%%":
+                return "%"
+            value = vals.pop(0) if vals else ""
+            if match.group(1) in "di":
+                try:
+                    return str(int(value or 0))
+                except ValueError:
+                    return "0"
+            return value
+        return re.sub(r"%%|%[-0-9.]*([sdi])", repl, fmt)
+    out = once(values)
+    while values and re.search(r"%[-0-9.]*[sdi]", fmt):
+        out += once(values)
+    return out.encode(), b"", 0
+
+
+def _env(sh, args, stdin):
+    env = dict(sh.env)
+    while args and "=" in args[0] and not args[0].startswith("-"):
+        name, _, value = args.pop(0).partition("=")
+        env[name] = value
+    if args and args[0] == "-i":
+        env, args = {}, args[1:]
+    if args:
+        saved, sh.env = sh.env, env
+        try:
+            return sh.run(args, stdin, in_shell=False)
+        finally:
+            sh.env = saved
+    return _joined(f"{k}={v}" for k, v in env.items()), b"", 0
+
+
+def _printenv(sh, args, stdin):
+    if not args:
+        return _joined(f"{k}={v}" for k, v in sh.env.items()), b"", 0
+    found = [sh.env[name] for name in args if name in sh.env]
+    return _joined(found), b"", 0 if len(found) == len(args) else 1
+
+
+def _hostname(sh, args, stdin):
+    if args and args[0] in ("-i", "--ip-address", "-I"):
+        return f"{sh.ctx.pod_ip}\n".encode(), b"", 0
+    return f"{sh.ctx.hostname}\n".encode(), b"", 0
+
+
+def _cat(sh, args, stdin):
+    _, files = _flags(args, "uAnbsvET")
+    data, err, code = _inputs(sh, files, stdin, "cat")
+    return data, err, code
+
+
+def _ls(sh, args, stdin):
+    flags, paths = _flags(args, "1alhdtrRF")
+    out, err, code, listings = [], b"", 0, []
+    for arg in paths or ["."]:
+        path = sh.path(arg)
+        if sh.files.read(path) is not None or ("d" in flags and sh.files.is_dir(path)):
+            listings.append((None, [arg]))
+        elif sh.files.is_dir(path):
+            names = sh.files.listdir(path)
+            if "a" in flags:
+                names = [".", ".."] + names
+            listings.append((arg, names))
+        else:
+            err += f"ls: {arg}: No such file or directory\n".encode()
+            code = 1
+
+    def line(dirname, name):
+        if "l" not in flags:
+            return name
+        full = sh.path(name if dirname is None else posixpath.join(dirname, name))
+        content = sh.files.read(full)
+        kind = "-rw-r--r--" if content is not None else "drwxr-xr-x"
+        size = len(content) if content is not None else 4096
+        stamp = _dt.datetime.fromtimestamp(sh.now(), tz=_dt.timezone.utc).strftime("%b %d %H:%M")
+        return f"{kind}    1 root     root     {size:>9} {stamp} {name}"
+    for i, (dirname, names) in enumerate(listings):
+        if dirname is not None and len(listings) > 1:
+            out.append(f"{dirname}:")
+        if "l" in flags and dirname is not None:
+            out.append(f"total {len(names)}")
+        out.extend(line(dirname, n) for n in names)
+        if dirname is not None and len(listings) > 1 and i < len(listings) - 1:
+            out.append("")
+    return _joined(out), err, code
+
+
+def _pwd(sh, args, stdin):
+    return f"{sh.cwd}\n".encode(), b"", 0
+
+
+def _cd(sh, args, stdin):
+    path = sh.path(args[0]) if args else "/root"
+    if not sh.files.is_dir(path):
+        return b"", f"{sh.name}: cd: can't cd to {args[0]}: No such file or directory\n" \
+            .encode(), 2
+    sh.cwd = path
+    return b"", b"", 0
+
+
+def _date(sh, args, stdin):
+    when = _dt.datetime.fromtimestamp(sh.now(), tz=_dt.timezone.utc)
+    fmt = next((a[1:] for a in args if a.startswith("+")), None)
+    if fmt is None:
+        return when.strftime("%a %b %d %H:%M:%S UTC %Y\n").encode(), b"", 0
+    fmt = fmt.replace("%s", str(int(sh.now()))).replace("%N", f"{when.microsecond * 1000:09d}")
+    return (when.strftime(fmt) + "\n").encode(), b"", 0
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _sleep(sh, args, stdin):
+    if not args:
+        return b"", b"sleep: missing operand\n", 1
+    total = 0.0
+    for arg in args:
+        if arg in ("infinity", "inf"):
+            total = math.inf
+            continue
+        unit = _UNITS.get(arg[-1:])
+        try:
+            total += float(arg[:-1] if unit else arg) * (unit or 1)
+        except ValueError:
+            return b"", f"sleep: invalid number '{arg}'\n".encode(), 1
+    sh.seconds += total
+    return b"", b"", 0
+
+
+def _status(code):
+    return lambda sh, args, stdin: (b"", b"", code)
+
+
+def _whoami(sh, args, stdin):
+    return b"root\n", b"", 0
+
+
+def _id(sh, args, stdin):
+    return b"uid=0(root) gid=0(root) groups=0(root)\n", b"", 0
+
+
+def _uname(sh, args, stdin):
+    flags, _ = _flags(args, "asnrvmpio")
+    parts = {"s": "Linux", "n": sh.ctx.hostname, "r": "6.8.0-rayk8s",
+             "v": "#1 SMP PREEMPT_DYNAMIC", "m": "x86_64", "o": "GNU/Linux"}
+    if "a" in flags:
+        keys = "snrvmo"
+    else:
+        keys = "".join(k for k in "snrvmo" if k in flags) or "s"
+    return (" ".join(parts[k] for k in keys) + "\n").encode(), b"", 0
+
+
+def _touch(sh, args, stdin):
+    for arg in (a for a in args if not a.startswith("-")):
+        path = sh.path(arg)
+        if sh.files.read(path) is None:
+            sh.files.write(path, b"")
+    return b"", b"", 0
+
+
+def _rm(sh, args, stdin):
+    flags, paths = _flags(args, "rfRdvi")
+    err, code = b"", 0
+    for arg in paths:
+        path = sh.path(arg)
+        if sh.files.is_dir(path) and not ({"r", "R", "d"} & flags):
+            err += f"rm: '{arg}' is a directory\n".encode()
+            code = 1
+        elif not sh.files.remove(path) and "f" not in flags:
+            err += f"rm: can't remove '{arg}': No such file or directory\n".encode()
+            code = 1
+    return b"", err, code
+
+
+def _mkdir(sh, args, stdin):
+    for arg in (a for a in args if not a.startswith("-")):
+        sh.files.mkdir(sh.path(arg))
+    return b"", b"", 0
+
+
+def _test(sh, args, stdin, bracket=False):
+    if bracket:
+        if not args or args[-1] != "]":
+            return b"", b"[: missing ]\n", 2
+        args = args[:-1]
+    negate = False
+    if args and args[0] == "!":
+        negate, args = True, args[1:]
+    try:
+        if not args:
+            ok = False
+        elif len(args) == 1:
+            ok = args[0] != ""
+        elif len(args) == 2 and args[0] in ("-e", "-f", "-d", "-s", "-r", "-w", "-x"):
+            path = sh.path(args[1])
+            content = sh.files.read(path)
+            ok = {"-f": content is not None, "-d": sh.files.is_dir(path),
+                  "-s": bool(content)}.get(args[0], sh.files.exists(path))
+        elif len(args) == 2 and args[0] in ("-z", "-n"):
+            ok = (args[1] == "") == (args[0] == "-z")
+        elif len(args) == 3 and args[1] in ("=", "==", "!="):
+            ok = (args[0] == args[2]) == (args[1] != "!=")
+        elif len(args) == 3 and args[1] in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
+            a, b = int(args[0]), int(args[2])
+            ok = {"-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b,
+                  "-ge": a >= b}[args[1]]
+        else:
+            return b"", b"test: unsupported expression\n", 2
+    except ValueError:
+        return b"", b"test: integer expression expected\n", 2
+    return b"", b"", 0 if ok != negate else 1
+
+
+def _grep(sh, args, stdin):
+    flags, rest = _flags(args, "ivcqEFnwhH")
+    if not rest:
+        return b"", b"Usage: grep [-ivcqEFnw] PATTERN [FILE]...\n", 2
+    pattern, files = rest[0], rest[1:]
+    data, err, code = _inputs(sh, files, stdin, "grep")
+    if "F" in flags:
+        pattern = re.escape(pattern)
+    elif "E" not in flags:   # basic regular expressions: \| \( \) are the operators
+        pattern = pattern.replace("\\|", "|").replace("\\(", "(").replace("\\)", ")")
+    if "w" in flags:
+        pattern = rf"\b(?:{pattern})\b"
+    try:
+        rx = re.compile(pattern, re.I if "i" in flags else 0)
+    except re.error:
+        return b"", f"grep: bad regex '{rest[0]}'\n".encode(), 2
+    invert = "v" in flags
+    hits = [(n, ln) for n, ln in enumerate(_lines(data), 1) if bool(rx.search(ln)) != invert]
+    status = 0 if hits else (code or 1)
+    if "q" in flags:
+        return b"", err, 0 if hits else status
+    if "c" in flags:
+        return f"{len(hits)}\n".encode(), err, status
+    return _joined(f"{n}:{ln}" if "n" in flags else ln for n, ln in hits), err, status
+
+
+def _count(args: list[str], default: int = 10) -> tuple[int, list[str]]:
+    n, rest, i = default, [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-n" and i + 1 < len(args):
+            n, i = int(args[i + 1].lstrip("+")), i + 2
+            continue
+        if re.fullmatch(r"-n?\d+", arg):
+            n = int(arg.lstrip("-n"))
+        elif not arg.startswith("-") or arg == "-":
+            rest.append(arg)
+        i += 1
+    return n, rest
+
+
+def _head(sh, args, stdin):
+    n, files = _count(args)
+    data, err, code = _inputs(sh, files, stdin, "head")
+    return _joined(_lines(data)[:n]), err, code
+
+
+def _tail(sh, args, stdin):
+    n, files = _count(args)
+    data, err, code = _inputs(sh, files, stdin, "tail")
+    lines = _lines(data)
+    return _joined(lines[-n:] if n else []), err, code
+
+
+def _wc(sh, args, stdin):
+    flags, files = _flags(args, "lwc")
+    data, err, code = _inputs(sh, files, stdin, "wc")
+    counts = {"l": data.count(b"\n"), "w": len(data.split()), "c": len(data)}
+    shown = [k for k in "lwc" if k in flags] or ["l", "w", "c"]
+    text = " ".join(f"{counts[k]:>7}" if len(shown) > 1 else str(counts[k]) for k in shown)
+    if files:
+        text += " " + " ".join(files)
+    return f"{text}\n".encode(), err, code
+
+
+def _sort(sh, args, stdin):
+    flags, files = _flags(args, "rnu")
+    data, err, code = _inputs(sh, files, stdin, "sort")
+    lines = _lines(data)
+    if "u" in flags:
+        lines = list(dict.fromkeys(lines))
+
+    def key(line):
+        match = re.match(r"\s*(-?\d+(?:\.\d+)?)", line)
+        return (float(match.group(1)) if match else 0.0, line)
+    lines.sort(key=key if "n" in flags else None, reverse="r" in flags)
+    return _joined(lines), err, code
+
+
+def _ps(sh, args, stdin):
+    return _joined(["PID   USER     TIME  COMMAND", f"    1 root      0:00 {sh.ctx.process}",
+                    "    7 root      0:00 ps " + " ".join(args)]), b"", 0
+
+
+def _which(sh, args, stdin):
+    found = [f"/bin/{a}" for a in args if a in COMMANDS or a in SHELLS]
+    return _joined(found), b"", 0 if len(found) == len(args) and args else 1
+
+
+def _export(sh, args, stdin):
+    for arg in args:
+        if "=" in arg:
+            name, _, value = arg.partition("=")
+            sh.env[name] = value
+    return b"", b"", 0
+
+
+def _unset(sh, args, stdin):
+    for arg in args:
+        sh.env.pop(arg, None)
+    return b"", b"", 0
+
+
+def _exit(sh, args, stdin):
+    try:
+        code = int(args[0]) & 0xFF if args else sh.status
+    except ValueError:
+        return b"", f"{sh.name}: exit: Illegal number: {args[0]}\n".encode(), 2
+    raise _Exit(code)
+
+
+COMMANDS: dict[str, Callable] = {
+    "env": _env, "printenv": _printenv, "hostname": _hostname, "echo": _echo,
+    "printf": _printf, "cat": _cat, "ls": _ls, "pwd": _pwd, "date": _date,
+    "true": _status(0), "false": _status(1), "sleep": _sleep, "whoami": _whoami, "id": _id,
+    "uname": _uname, "touch": _touch, "rm": _rm, "mkdir": _mkdir, "test": _test,
+    "[": lambda sh, args, stdin: _test(sh, args, stdin, bracket=True), "grep": _grep,
+    "head": _head, "tail": _tail, "wc": _wc, "sort": _sort, "ps": _ps, "which": _which,
+}
+# Shell builtins: only inside a shell (exec'd directly they are not found, as in a
+# container where ``cd`` is no binary).
+_BUILTINS: dict[str, Callable] = {
+    "cd": _cd, "export": _export, "unset": _unset, "exit": _exit, ":": _status(0),
+}
+
+
+def play(argv: list[str], ctx: Context, stdin: bytes | None = None) -> ExecResult:
+    """Play ``argv`` exec'd in the container ``ctx`` describes (stdin: what the client sent)."""
+    if not argv:
+        return ExecResult(b"", b"you must specify at least 1 command\n", 1)
+    sh = _Shell(ctx)
+    out, err, code = sh.run(list(argv), stdin or b"", in_shell=False)
+    return ExecResult(out, err, code, sh.seconds)
