@@ -35,6 +35,7 @@ def _state_file(state_dir: Path, name: str) -> Path:
 
 def _cluster_kwargs(args) -> dict:
     return dict(name=args.name, data_dir=args.data_dir, time_scale=args.time_scale,
+                nodes=args.nodes, nodes_per_actor=args.nodes_per_actor,
                 http_port=args.port, http_host=args.bind, token_file=args.token_file,
                 tls_cert_file=args.tls_cert_file, tls_key_file=args.tls_private_key_file)
 
@@ -96,6 +97,9 @@ def _serve(args, state_path: Path, foreground: bool) -> int:
         kubeconfig = _write_kubeconfig(cluster, args)
         state = {"name": args.name, "pid": os.getpid(), "mode": "daemon",
                  "ray_address": ray.get_runtime_context().gcs_address,
+                 "clock": {"time_scale": cluster.clock.time_scale,
+                           "epoch": cluster.clock.epoch},
+                 "nodes_per_actor": args.nodes_per_actor,
                  "url": cluster.url, "kubeconfig": kubeconfig,
                  "metrics": cluster.metrics_addresses(), "ready": True}
         _write_state(state_path, state)
@@ -120,7 +124,8 @@ def _write_state(path: Path, state: dict) -> None:
 def _spawn_daemon(args, state_path: Path) -> int:
     log_path = state_path.with_suffix(".log")
     cmd = [sys.executable, "-m", "rayk8s.cli", "--state-dir", str(args.state_dir), "up",
-           "--name", args.name, "--time-scale", str(args.time_scale)]
+           "--name", args.name, "--time-scale", str(args.time_scale),
+           "--nodes", str(args.nodes), "--nodes-per-actor", str(args.nodes_per_actor)]
     if args.data_dir:
         cmd += ["--data-dir", args.data_dir]
     cmd += ["--port", str(args.port), "--bind", args.bind,
@@ -214,6 +219,60 @@ def _alive(pid: int) -> bool:
         return done == 0
     except ChildProcessError:
         return True
+
+
+def cmd_node(args) -> int:
+    """``rayk8s node add|remove``: change the emulated nodes of a running cluster.
+
+    New node actors are detached named actors on the cluster's Ray; they use
+    the cluster's clock (its epoch and time scale, from the state file) and
+    talk to its apiserver actor like the others.
+    """
+    state_path = _state_file(Path(args.state_dir), args.name)
+    if not state_path.exists():
+        print(f"rayk8s: no cluster {args.name!r} is up", file=sys.stderr)
+        return 1
+    state = json.loads(state_path.read_text())
+    import ray
+
+    import rayk8s
+    from . import clock as clockmod
+    from .actors import cluster as cl, components, launcher
+    from .node import nodeinfo
+    kube = rayk8s.connect(args.name, address=state["ray_address"])
+    if args.node_command == "remove":
+        try:
+            node = kube.get("nodes", args.node_name)
+        except rayk8s.ApiError as err:
+            print(f"Error from server ({err.reason}): {err.message}", file=sys.stderr)
+            return 1
+        actor_name = (node["metadata"].get("annotations") or {}).get(
+            nodeinfo.NODE_ACTOR_ANNOTATION)
+        if not actor_name:
+            print(f"rayk8s: node {args.node_name} has no node actor recorded", file=sys.stderr)
+            return 1
+        handle = ray.get_actor(actor_name, namespace=launcher.RAY_NAMESPACE)
+        ray.get(handle.remove_node.remote(args.node_name))
+        if not ray.get(handle.info.remote())["names"]:
+            ray.get(handle.stop.remote())
+            ray.kill(handle)
+        print(f"node/{args.node_name} removed")
+        return 0
+    taken = {n["metadata"]["name"] for n in kube.list("nodes")}
+    specs, index = [], 0
+    while len(specs) < args.count:
+        index += 1
+        spec = components.node_spec(index, cpu=args.cpu, memory=args.memory, pods=args.pods)
+        if spec["name"] not in taken:
+            specs.append(spec)
+    clock = clockmod.RealClock(state["clock"]["time_scale"], state["clock"]["epoch"])
+    apiserver = ray.get_actor(cl.actor_names(args.name)["apiserver"],
+                              namespace=launcher.RAY_NAMESPACE)
+    components.start_node_actors(apiserver, clock, specs, state.get("nodes_per_actor", 1),
+                                 name_prefix=f"{args.name}-", detached=True)
+    for spec in specs:
+        print(f"node/{spec['name']} added")
+    return 0
 
 
 def cmd_status(args) -> int:
@@ -541,7 +600,21 @@ def build_parser() -> argparse.ArgumentParser:
                          "self-signed certificate unless one is given)")
     up.add_argument("--tls-cert-file", help="serve https with this PEM certificate")
     up.add_argument("--tls-private-key-file", help="... and this PEM key")
+    up.add_argument("--nodes", type=int, default=3, help="emulated nodes to start (default 3)")
+    up.add_argument("--nodes-per-actor", type=int, default=1,
+                    help="kubelets hosted by one node actor")
     up.add_argument("--_daemon", action="store_true", help=argparse.SUPPRESS)
+    node = sub.add_parser("node", help="add or remove emulated nodes of a running cluster")
+    node_sub = node.add_subparsers(dest="node_command", required=True)
+    add = node_sub.add_parser("add", help="start more emulated nodes")
+    common(add)
+    add.add_argument("--count", type=int, default=1)
+    add.add_argument("--cpu", default="2")
+    add.add_argument("--memory", default="4Gi")
+    add.add_argument("--pods", type=int, default=110)
+    remove = node_sub.add_parser("remove", help="stop a node's kubelet and delete its Node")
+    common(remove)
+    remove.add_argument("node_name")
     down = sub.add_parser("down", help="stop a cluster started by `up --detach`")
     common(down)
     status = sub.add_parser("status", help="show a running cluster")
@@ -560,7 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "up" and args._daemon:
         return _serve(args, _state_file(Path(args.state_dir), args.name), foreground=False)
-    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "demo": cmd_demo}[args.command](args)
+    return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "demo": cmd_demo,
+            "node": cmd_node}[args.command](args)
 
 
 if __name__ == "__main__":
