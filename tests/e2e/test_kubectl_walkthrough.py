@@ -461,6 +461,56 @@ def test_logs_previous_of_a_crashing_container(kubectl, cluster):
         kubectl("delete", "pod", "crasher", "--grace-period=0", "--force", check=False)
 
 
+# -- the rest of the walkthrough's commands --------------------------------------------------
+
+def test_get_service_by_label(kubectl):
+    out = rows(kubectl("get", "service", "-l", "app=helloworld"))
+    assert out[0][:3] == ["NAME", "TYPE", "CLUSTER-IP"]
+    assert [r[0] for r in out[1:]] == ["helloworld"]
+
+
+def test_rollout_pause_and_resume(kubectl, cluster):
+    assert "paused" in kubectl("rollout", "pause", "deployment/helloworld")
+    kubectl("set", "image", "deployments/helloworld", "hello-world=hello-world:v2.0")
+    time.sleep(2)   # paused: the template change must not roll out
+    assert {p["spec"]["containers"][0]["image"] for p in helloworld_pods(cluster)} == \
+        {"hello-world:v1.0"}
+    assert "resumed" in kubectl("rollout", "resume", "deployment/helloworld")
+    out = kubectl("rollout", "status", "deployment/helloworld", timeout=120)
+    assert out.strip().splitlines()[-1] == 'deployment "helloworld" successfully rolled out'
+    wait_pods(cluster, 4, image="hello-world:v2.0")
+    kubectl("rollout", "undo", "deployment/helloworld")   # back to v1.0 for what follows
+    kubectl("rollout", "status", "deployment/helloworld", timeout=120)
+    wait_pods(cluster, 4, image="hello-world:v1.0")
+
+
+def test_autoscale_and_get_hpa(kubectl):
+    out = kubectl("autoscale", "deployment", "helloworld", "--cpu-percent=50", "--min=1",
+                  "--max=10")   # a protobuf autoscaling/v1 body; read back as v2
+    assert out.strip() == "horizontalpodautoscaler.autoscaling/helloworld autoscaled"
+    table = rows(kubectl("get", "hpa"))
+    assert table[0] == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+    assert table[1][:2] == ["helloworld", "Deployment/helloworld"]
+    assert "/50%" in " ".join(table[1]) and table[1][-4:-2] == ["1", "10"]
+    kubectl("delete", "hpa", "helloworld")
+
+
+def test_apply_and_delete_the_examples(kubectl, cluster):
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "helm-free-manifests",
+                            "examples")
+    kubectl("create", "namespace", "examples")
+    out = kubectl("apply", "-n", "examples", "-f", examples)
+    for made in ("deployment.apps/helloworld", "service/helloworld", "job.batch/countdown",
+                 "service/nginx", "statefulset.apps/web",
+                 "horizontalpodautoscaler.autoscaling/helloworld",
+                 "ingress.networking.k8s.io/walkthrough"):
+        assert f"{made} created" in out, out
+    assert "unchanged" in kubectl("apply", "-n", "examples", "-f", examples)
+    out = kubectl("delete", "-n", "examples", "-f", examples, timeout=120)
+    assert "statefulset.apps \"web\" deleted" in out
+    kubectl("delete", "namespace", "examples", timeout=120)
+
+
 # -- everything, then the service goes ------------------------------------------------------
 
 def test_get_all(kubectl):

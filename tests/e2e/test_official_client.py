@@ -101,3 +101,39 @@ def test_errors_are_api_exceptions(api_client):
     assert err.value.status == 409
     assert '"reason":"AlreadyExists"' in err.value.body.replace(" ", "")
     v1.delete_namespaced_config_map("dup", "default")
+
+
+def test_watch_pods_of_a_deployment_being_scaled(api_client):
+    """watch.Watch().stream sees the controllers' pods come (ADDED), change
+    (MODIFIED: the scheduler reports them unschedulable -- this cluster has no
+    nodes) and go (DELETED) as the Deployment is scaled up and down."""
+    from kubernetes import client, watch
+    v1, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
+    apps.create_namespaced_deployment("default", deployment("py-watch"))
+    rv = v1.list_namespaced_pod("default", label_selector="app=py-watch").metadata.resource_version
+    seen: dict[str, set] = {"ADDED": set(), "MODIFIED": set(), "DELETED": set()}
+    w = watch.Watch()
+
+    def follow():
+        for ev in w.stream(v1.list_namespaced_pod, "default", label_selector="app=py-watch",
+                           resource_version=rv, timeout_seconds=60):
+            seen[ev["type"]].add(ev["object"].metadata.name)
+            if len(seen["DELETED"]) >= 3:
+                w.stop()
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(seen["ADDED"]) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        apps.patch_namespaced_deployment_scale("py-watch", "default", {"spec": {"replicas": 3}})
+        while len(seen["ADDED"]) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        apps.patch_namespaced_deployment_scale("py-watch", "default", {"spec": {"replicas": 0}})
+        thread.join(timeout=30)
+    finally:
+        w.stop()
+        apps.delete_namespaced_deployment("py-watch", "default", propagation_policy="Background")
+    assert len(seen["ADDED"]) == 3
+    assert seen["MODIFIED"] & seen["ADDED"]
+    assert seen["DELETED"] == seen["ADDED"]
