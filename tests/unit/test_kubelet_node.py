@@ -126,7 +126,7 @@ def test_node_shell_hosts_several_kubelets(kube, clock):
                           config={"metrics_port": None, "pull_seconds": 1.0,
                                   "images": {"myorg/custom": echo}})
         info = await shell.start()
-        assert info["names"] == ["node-1", "node-2"] and info["ray_node_id"] == ""
+        assert info["names"] == ["node-1", "node-2"] and isinstance(info["ray_node_id"], str)
         assert info["addresses"] == {"node-1": "127.0.1.1", "node-2": "127.0.1.2"}
         assert await shell.add_node({"name": "node-3", "cpu": "8"}) == {
             "name": "node-3", "address": "127.0.1.3", "pod_cidr": "10.244.3.0/24"}
