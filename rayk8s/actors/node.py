@@ -34,6 +34,7 @@ from ..machinery.informer import Informer
 from ..node import images, nodeinfo
 from ..node.kubelet import Kubelet, KubeletConfig
 from ..node.metrics import KubeletMetrics
+from .nodeport import NodePorts
 from .shells import serve_metrics
 
 
@@ -105,16 +106,23 @@ class NodeShell:
         self.pod_informer = Informer(self.client, "pods", clock=self.clock,
                                      watch_timeout=self.kubelet_config.watch_timeout) \
             if self.config.get("shared_pod_informer") else None
+        # kube-proxy: NodePort listeners on the hosted nodes' addresses (actors/nodeport.py);
+        # ``proxy_mode``: "round-robin" (default) or "random"; ``kube_proxy: False``: none.
+        self.node_ports = NodePorts(self, mode=self.config.get("proxy_mode") or "round-robin") \
+            if self.config.get("kube_proxy", True) else None
 
     async def start(self) -> dict[str, Any]:
         for spec in self.specs:
             if spec["name"] not in self.kubelets:
                 await self.add_node(spec)
+        if self.node_ports is not None and not self.node_ports.started:
+            await self.node_ports.start()
         return self.info()
 
     def info(self) -> dict[str, Any]:
         return {"names": list(self.kubelets), "ray_node_id": self.ray_node,
                 "metrics": self.metrics_address,
+                "node_ports": self.node_ports.listening() if self.node_ports else [],
                 "addresses": {n: k.spec.address for n, k in self.kubelets.items()}}
 
     async def add_node(self, spec: dict) -> dict[str, Any]:
@@ -130,6 +138,8 @@ class NodeShell:
                           ray_node=self.ray_node, pod_informer=self.pod_informer)
         await kubelet.start()
         self.kubelets[node.name] = kubelet
+        if self.node_ports is not None:
+            self.node_ports.nodes_changed()
         return {"name": node.name, "address": node.address, "pod_cidr": node.pod_cidr}
 
     async def remove_node(self, name: str) -> None:
@@ -138,6 +148,8 @@ class NodeShell:
         if kubelet is None:
             raise KeyError(f"node {name} is not hosted here")
         await kubelet.stop()
+        if self.node_ports is not None:
+            self.node_ports.nodes_changed()
         for resource, namespace in (("leases", nodeinfo.LEASE_NAMESPACE), ("nodes", None)):
             try:
                 await self.client.delete(resource, name, namespace)
@@ -147,6 +159,8 @@ class NodeShell:
 
     async def stop(self) -> None:
         """Stop every kubelet (the Node objects stay, as when kubelets go down)."""
+        if self.node_ports is not None:
+            await self.node_ports.stop()
         for name in list(self.kubelets):
             await self.kubelets.pop(name).stop()
         if self.pod_informer is not None:
@@ -173,10 +187,10 @@ class NodeShell:
 
     async def http_request(self, pod_key: str, container_port: int, method: str = "GET",
                            path: str = "/", headers: dict | None = None,
-                           body: bytes = b"") -> tuple[int, dict, bytes]:
+                           body: bytes = b"", client: str = "") -> tuple[int, dict, bytes]:
         namespace, _, name = pod_key.partition("/")
         return self._hosting(namespace, name).http_request(pod_key, container_port, method,
-                                                           path, headers, body)
+                                                           path, headers, body, client)
 
     # -- what the apiserver's connect backend calls (pods/log, exec, attach) ---------------
 

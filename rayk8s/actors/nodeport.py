@@ -1,0 +1,226 @@
+"""A node actor's kube-proxy data path: NodePort listeners delivering to played apps.
+
+One :class:`NodePorts` per node actor (actors/node.py): informers on Services
+and EndpointSlices (over the shell's AsyncClient) feed a pure
+:class:`rayk8s.node.proxy.KubeProxy`; for every NodePort / LoadBalancer
+Service a real aiohttp listener is open on the loopback address of each node
+the actor hosts, at the nodePort.  A request picks a ready endpoint and is
+delivered to the played app of that pod: through the local kubelet when this
+actor hosts the pod's node, otherwise through the ``http_request`` of the node
+actor named by the Node's ``rayk8s.io/node-actor`` annotation, over Ray.  Pod
+IPs and ClusterIPs are never dialed; only 127.0.0.0/8 addresses are bound.
+No ready endpoint: 503; the app not answering: 502.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from typing import Any
+
+import ray
+from aiohttp import web
+
+from ..api.errors import ApiError
+from ..machinery.informer import Informer
+from ..node.nodeinfo import NODE_ACTOR_ANNOTATION
+from ..node.proxy import ROUND_ROBIN, KubeProxy
+from . import launcher
+
+log = logging.getLogger(__name__)
+
+_HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
+def loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network("127.0.0.0/8")
+    except ValueError:
+        return False
+
+
+class NodePorts:
+    """kube-proxy for one node shell (see the module docstring)."""
+
+    def __init__(self, shell, mode: str = ROUND_ROBIN, namespace: str = launcher.RAY_NAMESPACE):
+        self.shell = shell
+        self.client = shell.client
+        self.proxy = KubeProxy(shell.clock, mode=mode)
+        self.namespace = namespace
+        timeout = shell.kubelet_config.watch_timeout
+        self.informers = [Informer(self.client, "services", clock=shell.clock,
+                                   watch_timeout=timeout),
+                          Informer(self.client, "endpointslices", clock=shell.clock,
+                                   watch_timeout=timeout)]
+        self.sites: dict[tuple[str, int], web.TCPSite] = {}
+        self.errors: dict[tuple[str, int], str] = {}
+        self._runner: web.ServerRunner | None = None
+        self._dirty = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._node_actors: dict[str, str] = {}       # node name -> actor name
+        self._handles: dict[str, Any] = {}           # actor name -> handle
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        return self._runner is not None
+
+    async def start(self) -> None:
+        self._runner = web.ServerRunner(web.Server(self._serve), handle_signals=False)
+        await self._runner.setup()
+        svc, slices = self.informers
+        svc.add_handler(on_add=self._svc_set, on_update=lambda old, new: self._svc_set(new),
+                        on_delete=self._svc_delete)
+        slices.add_handler(on_add=self.proxy.set_slice,
+                           on_update=lambda old, new: self.proxy.set_slice(new),
+                           on_delete=self.proxy.delete_slice)
+        for inf in self.informers:
+            inf.start()
+        self._task = asyncio.get_running_loop().create_task(self._reconcile_loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+            self._task = None
+        for inf in self.informers:
+            await inf.stop()
+        for key in list(self.sites):
+            await self.sites.pop(key).stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def nodes_changed(self) -> None:
+        """The hosted nodes changed: open/close listeners on their addresses."""
+        self._dirty.set()
+
+    def _svc_set(self, svc: dict) -> None:
+        self.proxy.set_service(svc)
+        self._dirty.set()
+
+    def _svc_delete(self, svc: dict) -> None:
+        self.proxy.delete_service(svc)
+        self._dirty.set()
+
+    # -- listeners ------------------------------------------------------------------------
+
+    def wanted(self) -> set[tuple[str, int]]:
+        addresses = {k.spec.address for k in self.shell.kubelets.values()
+                     if loopback(k.spec.address)}
+        return {(a, p) for a in addresses for p in self.proxy.node_ports()}
+
+    async def reconcile(self) -> None:
+        wanted = self.wanted()
+        for key in [k for k in self.sites if k not in wanted]:
+            await self.sites.pop(key).stop()
+        for key in [k for k in self.errors if k not in wanted]:
+            del self.errors[key]
+        for address, port in sorted(wanted - set(self.sites)):
+            site = web.TCPSite(self._runner, address, port, reuse_address=True)
+            try:
+                await site.start()
+            except OSError as exc:
+                self.errors[(address, port)] = str(exc)
+                log.warning("nodePort %s:%d: %s", address, port, exc)
+                continue
+            self.errors.pop((address, port), None)
+            self.sites[(address, port)] = site
+
+    async def _reconcile_loop(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            try:
+                await self.reconcile()
+            except Exception:  # noqa: BLE001 - keep serving; try again on the next change
+                log.exception("nodePort listeners")
+            if self.errors:                      # retry binds that failed, now and then
+                await asyncio.sleep(1.0)
+                self._dirty.set()
+
+    def listening(self) -> list[str]:
+        return sorted(f"{a}:{p}" for a, p in self.sites)
+
+    # -- the data path --------------------------------------------------------------------
+
+    async def _serve(self, request: web.BaseRequest) -> web.StreamResponse:
+        sock = request.transport.get_extra_info("sockname") if request.transport else None
+        node_port = int(sock[1]) if sock else 0
+        target = self.proxy.pick(node_port, request.remote or "")
+        if target is None:
+            return web.Response(status=503, text="no ready endpoints\n")
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        path = request.raw_path or "/"
+        client = sock[0] if sock else ""                 # SNAT to the node, as kube-proxy
+        try:
+            status, reply_headers, reply = await self.deliver(
+                target, request.method, path, headers, body, client)
+        except ConnectionRefusedError as exc:
+            return web.Response(status=502, text=f"{exc}\n")
+        except LookupError as exc:
+            return web.Response(status=502, text=f"{exc}\n")
+        except Exception as exc:  # noqa: BLE001 - the pod's node unreachable
+            log.warning("nodePort %d -> %s: %s", node_port, target.pod, exc)
+            return web.Response(status=502, text=f"{type(exc).__name__}: {exc}\n")
+        if isinstance(reply, str):
+            reply = reply.encode()
+        out = {k: str(v) for k, v in (reply_headers or {}).items()
+               if k.lower() not in _HOP_HEADERS}
+        return web.Response(status=int(status), headers=out, body=reply)
+
+    async def deliver(self, target, method: str, path: str, headers: dict, body: bytes,
+                      client: str = "") -> tuple[int, dict, bytes]:
+        kubelet = self.shell.kubelets.get(target.node)
+        if kubelet is None:
+            namespace, _, name = target.pod.partition("/")
+            try:
+                kubelet = self.shell._hosting(namespace, name)
+            except LookupError:
+                kubelet = None
+        if kubelet is not None:
+            return kubelet.http_request(target.pod, target.port, method, path, headers,
+                                        body, client)
+        for attempt in (1, 2):
+            handle = await self._node_actor(target.node)
+            try:
+                return await handle.http_request.remote(target.pod, target.port, method, path,
+                                                        headers, body, client)
+            except ray.exceptions.RayTaskError as exc:
+                cause = getattr(exc, "cause", None)
+                raise (cause if isinstance(cause, BaseException) else exc) from None
+            except ray.exceptions.RayActorError:
+                self._node_actors.pop(target.node, None)
+                self._handles.clear()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _node_actor(self, node: str):
+        actor = self._node_actors.get(node)
+        if actor is None:
+            try:
+                obj = await self.client.get("nodes", node)
+            except ApiError as exc:
+                raise LookupError(f'node "{node}": {exc}') from None
+            actor = ((obj.get("metadata") or {}).get("annotations") or {}) \
+                .get(NODE_ACTOR_ANNOTATION)
+            if not actor:
+                raise LookupError(f'node "{node}" has no {NODE_ACTOR_ANNOTATION} annotation')
+            self._node_actors[node] = actor
+        handle = self._handles.get(actor)
+        if handle is None:
+            try:
+                handle = ray.get_actor(actor, namespace=self.namespace)
+            except ValueError:
+                self._node_actors.pop(node, None)
+                raise LookupError(f'node "{node}": node actor "{actor}" is not running') \
+                    from None
+            self._handles[actor] = handle
+        return handle
