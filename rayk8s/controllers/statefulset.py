@@ -404,9 +404,11 @@ class _SetSync:
                                            if _available(p, self.min_ready, self.now)),
                   "currentRevision": self.current_rev, "updateRevision": self.update_rev,
                   "collisionCount": self.collisions}
+        wanted = int((self.sts.get("spec") or {}).get("replicas", 1) or 0)
         if self.rolling and status["updatedReplicas"] == status["replicas"] == \
-                status["readyReplicas"]:
-            # completeRollingUpdate: the update revision becomes the current one.
+                status["readyReplicas"] == wanted:
+            # completeRollingUpdate: the update revision becomes the current one -- only
+            # with every wanted pod there (not while a replaced pod awaits its successor).
             status["currentRevision"] = self.update_rev
             status["currentReplicas"] = status["updatedReplicas"]
         new = {k: v for k, v in dict(old, **status).items()
