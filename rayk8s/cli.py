@@ -368,19 +368,28 @@ class KubectlDemo:
             self.failures.append(f"kubectl {' '.join(argv)} exited {proc.returncode}")
         return proc
 
-    def curl(self, path: str, show: bool = True) -> str:
-        """An HTTP GET through ``kubectl proxy`` (the walkthrough's curl)."""
+    def curl(self, path: str, show: bool = True, wait: float = 0.0) -> str:
+        """An HTTP GET (the walkthrough's curl): a path through ``kubectl proxy``, or a
+        full URL (a NodePort on a node's loopback address).  ``wait``: seconds to
+        retry while the Service's endpoints are still being programmed (503)."""
         import urllib.error
         import urllib.request
-        url = f"http://127.0.0.1:{self.proxy_port}{path}"
+        url = path if path.startswith("http") else f"http://127.0.0.1:{self.proxy_port}{path}"
         if show:
             self.say(f"\n$ curl {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=30) as resp:
-                text = resp.read().decode("utf-8", "replace")
-        except (urllib.error.URLError, OSError) as exc:
-            text = f"curl: {exc}"
-            self.failures.append(f"GET {path}: {exc}")
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as resp:
+                    text = resp.read().decode("utf-8", "replace")
+                break
+            except (urllib.error.URLError, OSError) as exc:
+                if time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                text = f"curl: {exc}"
+                self.failures.append(f"GET {path}: {exc}")
+                break
         if show:
             self.say(text.rstrip("\n"))
         return text
@@ -479,10 +488,12 @@ class KubectlDemo:
         self.k("expose", "deployment/helloworld", "--type=NodePort", "--port", "8090")
         self.k("get", "service")
         self.k("describe", "service/helloworld")
-        self.note("`curl <node IP>:<nodePort>` needs kube-proxy, which comes with the "
-                  "Services work: no NodePort traffic yet. The API server's service proxy "
-                  "reaches the Service's pods meanwhile:")
-        self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        node_port = self.cluster.client.get("services", "helloworld")["spec"]["ports"][0]["nodePort"]
+        node_ip = self.cluster.client.get("nodes", "node-1")["status"]["addresses"][0]["address"]
+        self.nodeport_url = f"http://{node_ip}:{node_port}/"
+        self.note(f"every node listens on its own address at the NodePort ({node_port}); "
+                  f"kube-proxy sends each request to a ready pod")
+        self.curl(self.nodeport_url, wait=15)
         self.k("describe", "pod", pod)
         self.note("`kubectl create deployment` labels pods app=helloworld (the walkthrough's "
                   "`kubectl run` used run=helloworld), so app=v1 would need --overwrite and "
@@ -493,15 +504,16 @@ class KubectlDemo:
         self.wait_running(4)
         self.k("get", "deployment")
         self.k("get", "pod", "-o", "wide")
-        self.note("load balancing over the 4 pods, through the service proxy")
-        for _ in range(6):
-            self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        self.note("load balancing over the 4 pods: successive requests to the NodePort "
+                  "rotate over them")
+        for _ in range(8):
+            self.curl(self.nodeport_url, wait=5)
         self.note("the container is named after the image, hello-world")
         self.k("set", "image", "deployments/helloworld", "hello-world=hello-world:v2.0")
         self.k("rollout", "status", "deployment/helloworld", timeout=120)
         self.wait_running(4, image="hello-world:v2.0")
         self.k("get", "pods")
-        self.curl("/api/v1/namespaces/default/services/helloworld/proxy/")
+        self.curl(self.nodeport_url, wait=5)
         self.k("rollout", "history", "deployment/helloworld")
         self.k("rollout", "undo", "deployment/helloworld")
         self.k("rollout", "status", "deployment/helloworld", timeout=120)
