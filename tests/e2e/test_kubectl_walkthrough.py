@@ -295,6 +295,11 @@ def test_describe_service(kubectl):
     assert re.search(r"^Selector:\s+app=helloworld$", out, re.M)
     assert re.search(r"^Type:\s+NodePort$", out, re.M)
     assert re.search(r"^NodePort:\s+<unset>\s+3\d{4}/TCP$", out, re.M)
+    deadline = time.monotonic() + 30    # the endpoint controllers catch up
+    while not re.search(r"^Endpoints:\s+10\.24\d\.\d+\.\d+:8090", out, re.M):
+        assert time.monotonic() < deadline, out
+        time.sleep(0.5)
+        out = kubectl("describe", "service/helloworld")
 
 
 def test_service_proxy_reaches_a_pod(kubectl, cluster):
@@ -376,6 +381,28 @@ def test_service_proxy_balances_over_the_pods(kubectl_proxy, cluster):
 
 
 # -- rolling update, history, undo -----------------------------------------------------------
+
+def test_nodeport_round_robin_over_the_pods(cluster):
+    """curl <node address>:<nodePort>, as the walkthrough does: kube-proxy rotates."""
+    pods = {p["metadata"]["name"] for p in wait_pods(cluster, 4)}
+    port = cluster.client.get("services", "helloworld")["spec"]["ports"][0]["nodePort"]
+
+    def hostnames(address: str, n: int) -> list[str]:
+        out = []
+        for _ in range(n):
+            with urllib.request.urlopen(f"http://{address}:{port}/", timeout=30) as resp:
+                lines = resp.read().decode().splitlines()
+            assert lines[0] == "Hello world !"
+            out.append(lines[1].removeprefix("hostname:"))
+        return out
+    deadline = time.monotonic() + 30    # endpoints of freshly scaled pods may lag
+    while set(hostnames("127.0.1.1", 4)) != pods:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    for address in ("127.0.1.1", "127.0.1.2"):
+        seen = hostnames(address, 8)
+        assert sorted(seen) == sorted(list(pods) * 2), seen
+
 
 def test_set_image_and_rollout_status(kubectl, cluster):
     out = kubectl("set", "image", "deployments/helloworld", "hello-world=hello-world:v2.0")
