@@ -6,13 +6,14 @@ are answered by the pods' played apps, whichever node actor hosts them.
 """
 
 import collections
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 import rayk8s
+
+from . import helpers
 
 APP = "hello-np"
 
@@ -30,14 +31,7 @@ def kube(cluster):
 
 
 def wait_for(fn, timeout=90.0, interval=0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met in {timeout}s; last value: {last!r}")
+    return helpers.wait_for(fn, timeout, interval)
 
 
 def get(url, timeout=10.0):

@@ -6,7 +6,6 @@ available, the cluster clock 20x wall time so back-offs take seconds.
 """
 
 import sys
-import time
 
 import pytest
 import ray
@@ -14,6 +13,8 @@ from ray import cloudpickle
 
 import rayk8s
 from rayk8s import ApiError
+
+from .helpers import wait_for
 
 TIME_SCALE = 20.0
 
@@ -47,17 +48,6 @@ def cluster(ray_cluster):
 @pytest.fixture
 def kube(cluster):
     return cluster.client
-
-
-def wait_for(fn, timeout=60.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met in {timeout}s; last value: {last!r}")
 
 
 def pod(name, image="hello-world:v1.0", **spec):

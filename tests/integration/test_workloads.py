@@ -21,6 +21,8 @@ import pytest
 import rayk8s
 from rayk8s import ApiError
 
+from .helpers import wait_for
+
 TIME_SCALE = 10.0
 REVISION = "deployment.kubernetes.io/revision"
 HASH_LABEL = "pod-template-hash"
@@ -45,17 +47,6 @@ def kube(cluster):
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-def wait_for(fn, timeout=60.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"condition not met in {timeout}s; last value: {last!r}")
-
 
 class Sampler:
     """Calls ``probe()`` every ``interval`` seconds on a thread; keeps the results.

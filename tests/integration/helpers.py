@@ -1,0 +1,17 @@
+"""Helpers shared by the integration test modules."""
+
+from __future__ import annotations
+
+import time
+
+
+def wait_for(fn, timeout: float = 60.0, interval: float = 0.1):
+    """Poll ``fn`` until it returns something truthy (returned); fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met in {timeout}s; last value: {last!r}")
