@@ -369,6 +369,24 @@ def test_get_pod_wide_after_scaling(kubectl, cluster):
     assert len({r[6] for r in out}) >= 2       # spread over the nodes
 
 
+def test_service_env_only_in_containers_started_after_the_service(kubectl, cluster):
+    """The walkthrough's caveat: a Service's variables are injected when a container
+    starts, so the pod that ran before `expose` lacks them and the scaled-up ones have them."""
+    created = cluster.client.get("services", "helloworld")["metadata"]["creationTimestamp"]
+    pods = wait_pods(cluster, 4)
+    before = [p for p in pods if p["metadata"]["creationTimestamp"] < created]
+    after = [p for p in pods if p["metadata"]["creationTimestamp"] > created]
+    assert before and after
+    for pod in before:
+        env = kubectl("exec", pod["metadata"]["name"], "--", "printenv")
+        assert "HELLOWORLD_SERVICE_HOST=" not in env and "KUBERNETES_SERVICE_HOST=" in env
+    cluster_ip = cluster.client.get("services", "helloworld")["spec"]["clusterIP"]
+    for pod in after:
+        env = kubectl("exec", pod["metadata"]["name"], "--", "printenv")
+        assert f"HELLOWORLD_SERVICE_HOST={cluster_ip}" in env
+        assert "HELLOWORLD_SERVICE_PORT=8090" in env
+
+
 def test_service_proxy_balances_over_the_pods(kubectl_proxy, cluster):
     names = {p["metadata"]["name"] for p in wait_pods(cluster, 4)}
     seen = set()
