@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import ray
 
+from ..node import nodeinfo
 from . import launcher
 from .controller_manager import ControllerManagerShell
 from .transport import RayTransport
@@ -21,15 +22,12 @@ from .transport import RayTransport
 def node_spec(index: int, name_prefix: str = "node", **overrides: Any) -> dict[str, Any]:
     """The spec of emulated node number ``index`` (1-based).
 
-    Node N gets a loopback address of its own (127.0.1.1 .. 127.0.1.254, then
-    127.0.2.1 ...) for its NodePort listeners, and the pod CIDR 10.244.N.0/24
-    (10.245.0.0/24 after 10.244.255.0/24, ...).
+    Node N gets a loopback address of its own for its NodePort listeners and a
+    pod CIDR (see :func:`rayk8s.node.nodeinfo.numbered_address`/``numbered_pod_cidr``).
     """
-    third, fourth = divmod(index - 1, 254)
-    cidr_hi, cidr_lo = divmod(index, 256)
     spec = {"name": f"{name_prefix}-{index}", "cpu": "2", "memory": "4Gi", "pods": 110,
-            "labels": {}, "taints": [], "address": f"127.0.{1 + third}.{1 + fourth}",
-            "pod_cidr": f"10.{244 + cidr_hi}.{cidr_lo}.0/24"}
+            "labels": {}, "taints": [], "address": nodeinfo.numbered_address(index),
+            "pod_cidr": nodeinfo.numbered_pod_cidr(index)}
     spec.update(overrides)
     return spec
 

@@ -64,11 +64,23 @@ class NodeSpec:
 
 
 def _index(name: str) -> int:
-    """1..254 from the number ending ``name`` (else a hash of it)."""
+    """The number ending ``name`` (else a hash of it, 1..254)."""
     match = re.search(r"(\d+)$", name)
-    if match and 1 <= int(match.group(1)) <= 254:
+    if match and int(match.group(1)) >= 1:
         return int(match.group(1))
     return zlib.crc32(name.encode()) % 254 + 1
+
+
+def numbered_address(n: int) -> str:
+    """Node N's loopback address: 127.0.1.1 .. 127.0.1.254, then 127.0.2.1, ..."""
+    third, fourth = divmod(n - 1, 254)
+    return f"127.0.{1 + third}.{1 + fourth}"
+
+
+def numbered_pod_cidr(n: int) -> str:
+    """Node N's pod CIDR: 10.244.N.0/24, then 10.245.0.0/24 after 10.244.255.0/24, ..."""
+    hi, lo = divmod(n, 256)
+    return f"10.{244 + hi}.{lo}.0/24"
 
 
 def node_spec(spec: dict | NodeSpec) -> NodeSpec:
@@ -85,8 +97,8 @@ def node_spec(spec: dict | NodeSpec) -> NodeSpec:
                               spec.get("ephemeral-storage") or "100Gi"),
         labels=dict(spec.get("labels") or {}), annotations=dict(spec.get("annotations") or {}),
         taints=tuple(dict(t) for t in spec.get("taints") or ()),
-        address=spec.get("address") or f"127.0.1.{n}",
-        pod_cidr=spec.get("pod_cidr") or spec.get("podCIDR") or f"10.244.{n}.0/24",
+        address=spec.get("address") or numbered_address(n),
+        pod_cidr=spec.get("pod_cidr") or spec.get("podCIDR") or numbered_pod_cidr(n),
         unschedulable=bool(spec.get("unschedulable", False)),
         reserved=dict(spec.get("reserved") or {}))
 
