@@ -12,7 +12,10 @@ Played commands: ``env``, ``printenv [NAME...]``, ``hostname [-i]``, ``echo``,
 ``printf``, ``cat``, ``ls``, ``pwd``, ``date``, ``true``, ``false``, ``sleep N``
 (the command takes N cluster seconds: :attr:`ExecResult.seconds`), ``whoami``,
 ``id``, ``uname``, ``touch``, ``rm``, ``mkdir``, ``test``/``[``, ``grep``,
-``head``, ``tail``, ``wc``, ``sort``, ``ps``, ``which``.  Shells (``sh``,
+``head``, ``tail``, ``wc``, ``sort``, ``ps``, ``which``, and the network commands of
+netcmds.py: ``nslookup``, ``getent`` (``hosts``, ``ahosts``, ``passwd``...), ``curl`` and
+``wget``, over the pod's :class:`Network` (cluster DNS and requests to pods and
+Services; ``Context.network`` None: no network).  Shells (``sh``,
 ``bash``, ...) take ``-c "<script>"`` (or a script on stdin) with ``;``,
 ``&&``, ``||``, ``|``, redirections (``> f``, ``>> f``, ``< f``, ``2>&1``,
 ``2>/dev/null``), quotes, ``$VAR``/``${VAR}``/``$?``/``$(cmd)``, assignments,
@@ -30,7 +33,10 @@ import math
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
+
+from ..api import dns
+from . import netcmds
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
@@ -224,6 +230,20 @@ class Files:
 
 # -- the context an exec runs in ------------------------------------------------------------
 
+class Network(Protocol):
+    """The pod's network, as the network commands (netcmds.py) use it."""
+
+    def lookup(self, fqdn: str) -> dns.Answer | None:
+        """The cluster DNS's answer for exactly ``fqdn`` (the player applies the search
+        list itself); None: NXDOMAIN."""
+
+    def request(self, ip: str, port: int, method: str, path: str, headers: dict,
+                body: bytes) -> tuple[int, dict, bytes]:
+        """One HTTP request to ``ip:port`` from the pod (``127.0.0.1``: the pod itself):
+        (status, headers, body). Raises ConnectionRefusedError (nothing listens, or a
+        Service without ready endpoints) or TimeoutError (no host answers there)."""
+
+
 @dataclass
 class Context:
     env: list[tuple[str, str]]
@@ -232,6 +252,7 @@ class Context:
     hostname: str = ""
     pod_ip: str = ""
     process: str = ""           # PID 1's command line (for ps)
+    network: Network | None = None      # None: the pod has no network
 
 
 class _Exit(Exception):
@@ -990,6 +1011,7 @@ COMMANDS: dict[str, Callable] = {
     "uname": _uname, "touch": _touch, "rm": _rm, "mkdir": _mkdir, "test": _test,
     "[": lambda sh, args, stdin: _test(sh, args, stdin, bracket=True), "grep": _grep,
     "head": _head, "tail": _tail, "wc": _wc, "sort": _sort, "ps": _ps, "which": _which,
+    **netcmds.COMMANDS,
 }
 # Shell builtins: only inside a shell (exec'd directly they are not found, as in a
 # container where ``cd`` is no binary).
