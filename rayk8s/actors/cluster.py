@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 def actor_names(name: str) -> dict[str, str]:
     return {"etcd": f"{name}-etcd", "apiserver": f"{name}-apiserver",
-            "scheduler": f"{name}-scheduler", "controller-manager": f"{name}-controller-manager"}
+            "scheduler": f"{name}-scheduler", "controller-manager": f"{name}-controller-manager",
+            "ingress": f"{name}-ingress"}
 
 
 class Cluster:
@@ -48,6 +49,12 @@ class Cluster:
             or score plugins) and ``scheduler_config`` customise it.
         controllers: run the controller manager (True: the default
             controllers; or a list of controller objects).
+        ingress: run the ingress controller (networking.k8s.io/v1 Ingresses served
+            on a real loopback listener; ``ingress_url`` says where).
+        ingress_host, ingress_port: the address it binds (127.0.0.0/8 only) and
+            its port (0: any free port).
+        ingress_class: serve only Ingresses of this class (``spec.ingressClassName``
+            or the ``kubernetes.io/ingress.class`` annotation); None: every Ingress.
         address: a Ray cluster to join; None starts a local Ray on 127.0.0.1
             (or uses the one this process already initialised).
         name: the cluster's name; its actors are ``<name>-etcd`` and
@@ -79,7 +86,9 @@ class Cluster:
                  node_config: dict[str, Any] | None = None, scheduler: bool = True,
                  scheduler_plugins: list[Any] | None = None,
                  scheduler_config: dict[str, Any] | None = None,
-                 controllers: bool | list[Any] = True):
+                 controllers: bool | list[Any] = True, ingress: bool = True,
+                 ingress_host: str = "127.0.0.1", ingress_port: int = 0,
+                 ingress_class: str | None = None):
         self.node_specs = list(node_specs) if node_specs is not None else \
             [components.node_spec(i) for i in range(1, nodes + 1)]
         self.nodes_per_actor = max(1, int(nodes_per_actor))
@@ -90,6 +99,10 @@ class Cluster:
         self.controllers = controllers
         self.scheduler = None
         self.controller_manager = None
+        self.run_ingress = ingress
+        self.ingress_host, self.ingress_port = ingress_host, ingress_port
+        self.ingress_class = ingress_class
+        self.ingress = None
         # [(node actor handle, [node names it hosts])]
         self.node_actors: list[tuple[Any, list[str]]] = []
         self.name = name
@@ -146,6 +159,11 @@ class Cluster:
                     None if self.controllers is True else self.controllers,
                     name=names["controller-manager"], detached=self.detached,
                     where=self.placement.get("controller-manager"))
+        if self.run_ingress:
+            self.ingress, self.info["ingress"] = components.start_ingress_controller(
+                self.apiserver, self.clock, host=self.ingress_host, port=self.ingress_port,
+                ingress_class=self.ingress_class, name=names["ingress"],
+                detached=self.detached, where=self.placement.get("ingress"))
         if self.run_scheduler:
             self.scheduler, self.info["scheduler"] = components.start_scheduler(
                 self.apiserver, self.clock, self.scheduler_plugins, self.scheduler_config,
@@ -193,7 +211,7 @@ class Cluster:
     def stop(self) -> None:
         """Remove the actors this Cluster started, and Ray if it started it."""
         handles = [h for h, _ in self.node_actors] + [
-            self.scheduler, self.controller_manager, self.apiserver, self.etcd]
+            self.scheduler, self.controller_manager, self.ingress, self.apiserver, self.etcd]
         for handle in handles:
             if handle is not None:
                 try:
@@ -201,7 +219,7 @@ class Cluster:
                 except Exception:  # noqa: BLE001 - already gone
                     pass
         self.node_actors = []
-        self.scheduler = self.controller_manager = None
+        self.scheduler = self.controller_manager = self.ingress = None
         self.apiserver = self.etcd = None
         self.client = None
         if self._started_ray and ray.is_initialized():
@@ -219,6 +237,13 @@ class Cluster:
     def url(self) -> str | None:
         """The REST API's URL, ``http://127.0.0.1:PORT`` (None: not served)."""
         return self.info.get("apiserver", {}).get("url") or None
+
+    @property
+    def ingress_url(self) -> str | None:
+        """The ingress controller's URL, ``http://127.0.0.1:PORT`` (None: not started)."""
+        if self.ingress is None:
+            return None
+        return self.info.get("ingress", {}).get("url") or None
 
     def write_kubeconfig(self, path: str, context: str = "rayk8s") -> str:
         """Write a kubeconfig for this cluster (the token file's first token, if

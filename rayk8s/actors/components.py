@@ -1,6 +1,6 @@
 """Starting the cluster's components beside the control plane.
 
-- the scheduler and the controller manager: one actor each;
+- the scheduler, the controller manager and the ingress controller: one actor each;
 - emulated nodes: node actors spread over the Ray cluster's nodes (Ray's
   SPREAD strategy), each hosting ``nodes_per_actor`` kubelets.
 
@@ -47,6 +47,22 @@ def start_controller_manager(apiserver, clock, controllers: Iterable[Any] | None
     handle = launcher.launch(ControllerManagerShell, RayTransport(apiserver), clock,
                              list(controllers) if controllers is not None else None,
                              name=name or None, detached=detached, where=where)
+    return handle, ray.get(handle.start.remote())
+
+
+def start_ingress_controller(apiserver, clock, *, host: str = "127.0.0.1", port: int = 0,
+                             ingress_class: str | None = None, name: str = "",
+                             detached: bool = False, where: Any = None):
+    """The ingress controller actor (actors/ingress.py), listening on ``host:port``
+    (127.0.0.0/8 only; port 0: any free one); returns (handle, its ``start()`` info:
+    ``{"url", "address", "port", ...}``)."""
+    from .delivery import loopback
+    from .ingress import IngressShell
+    if not loopback(host):
+        raise ValueError(f"the ingress controller binds 127.0.0.0/8 only, not {host!r}")
+    handle = launcher.launch(IngressShell, RayTransport(apiserver), clock, host=host,
+                             port=port, ingress_class=ingress_class, name=name or None,
+                             detached=detached, where=where)
     return handle, ray.get(handle.start.remote())
 
 

@@ -31,10 +31,12 @@ from .. import clock as clockmod
 from ..api.errors import ApiError
 from ..client import AsyncClient
 from ..machinery.informer import Informer
+from ..node import exec as execmod
 from ..node import images, nodeinfo
 from ..node.kubelet import Kubelet, KubeletConfig
 from ..node.metrics import KubeletMetrics
 from .nodeport import NodePorts
+from .podnet import PodNetwork
 from .shells import serve_metrics
 
 
@@ -136,11 +138,17 @@ class NodeShell:
         kubelet = Kubelet(self.client, node, self.clock, catalog=self.catalog,
                           config=self.kubelet_config, metrics=self.metrics,
                           ray_node=self.ray_node, pod_informer=self.pod_informer)
+        if self.node_ports is not None:      # played apps query the cluster DNS (Request.lookup)
+            kubelet.runtime.dns = self._lookup
         await kubelet.start()
         self.kubelets[node.name] = kubelet
         if self.node_ports is not None:
             self.node_ports.nodes_changed()
         return {"name": node.name, "address": node.address, "pod_cidr": node.pod_cidr}
+
+    def _lookup(self, name: str, namespace: str) -> list[str]:
+        answer = self.node_ports.dns.resolve(name, namespace)
+        return list(answer.addresses) if answer is not None else []
 
     async def remove_node(self, name: str) -> None:
         """Stop the node's kubelet, then delete its Node object and Lease."""
@@ -187,10 +195,12 @@ class NodeShell:
 
     async def http_request(self, pod_key: str, container_port: int, method: str = "GET",
                            path: str = "/", headers: dict | None = None,
-                           body: bytes = b"", client: str = "") -> tuple[int, dict, bytes]:
+                           body: bytes = b"", client: str = "",
+                           ready_only: bool = False) -> tuple[int, dict, bytes]:
         namespace, _, name = pod_key.partition("/")
         return self._hosting(namespace, name).http_request(pod_key, container_port, method,
-                                                           path, headers, body, client)
+                                                           path, headers, body, client,
+                                                           ready_only=ready_only)
 
     # -- what the apiserver's connect backend calls (pods/log, exec, attach) ---------------
 
@@ -265,8 +275,16 @@ class NodeShell:
         key = f"{namespace}/{pod}"
         services = await self._services_at(namespace, kubelet.runtime.container_started(
             key, container))
-        result = kubelet.runtime.exec_play(key, container, list(argv), stdin,
-                                           services=services)
+        network = None
+        if self.node_ports is not None:
+            rec = kubelet.runtime.pods.get(kubelet.runtime.by_key.get(key, ""))
+            network = PodNetwork(self.node_ports, asyncio.get_running_loop(), key,
+                                 rec.ip if rec is not None else "")
+        ctx = kubelet.runtime.exec_context(key, container, services=services, network=network)
+        # Played on a worker thread: a command may wait on the network, whose calls hop
+        # back onto this event loop (actors/podnet.py).
+        result = await asyncio.get_running_loop().run_in_executor(
+            None, execmod.play, list(argv), ctx, stdin)
         attempt = kubelet.runtime.attempt(key, container)
         remaining = result.seconds
         while remaining > 0:

@@ -15,29 +15,17 @@ No ready endpoint: 503; the app not answering: 502.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-from typing import Any
 
-import ray
 from aiohttp import web
 
-from ..api.errors import ApiError
+from ..api import dns
 from ..machinery.informer import Informer
-from ..node.nodeinfo import NODE_ACTOR_ANNOTATION
 from ..node.proxy import ROUND_ROBIN, KubeProxy
 from . import launcher
+from .delivery import HOP_HEADERS, NoEndpoints, PodDelivery, loopback, reply_response
 
 log = logging.getLogger(__name__)
-
-_HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive"}
-
-
-def loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address) in ipaddress.ip_network("127.0.0.0/8")
-    except ValueError:
-        return False
 
 
 class NodePorts:
@@ -47,6 +35,7 @@ class NodePorts:
         self.shell = shell
         self.client = shell.client
         self.proxy = KubeProxy(shell.clock, mode=mode)
+        self.dns = dns.ClusterDNS(self.proxy.services, self.proxy.slices)   # a live view
         self.namespace = namespace
         timeout = shell.kubelet_config.watch_timeout
         self.informers = [Informer(self.client, "services", clock=shell.clock,
@@ -58,8 +47,18 @@ class NodePorts:
         self._runner: web.ServerRunner | None = None
         self._dirty = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self._node_actors: dict[str, str] = {}       # node name -> actor name
-        self._handles: dict[str, Any] = {}           # actor name -> handle
+        self.delivery = PodDelivery(self.client, self._local, namespace)
+
+    def _local(self, node: str, pod_key: str):
+        """This shell's kubelet for the pod (by its node, or wherever it runs here)."""
+        kubelet = self.shell.kubelets.get(node)
+        if kubelet is None:
+            namespace, _, name = pod_key.partition("/")
+            try:
+                kubelet = self.shell._hosting(namespace, name)
+            except LookupError:
+                kubelet = None
+        return kubelet
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -152,75 +151,20 @@ class NodePorts:
     async def _serve(self, request: web.BaseRequest) -> web.StreamResponse:
         sock = request.transport.get_extra_info("sockname") if request.transport else None
         node_port = int(sock[1]) if sock else 0
-        target = self.proxy.pick(node_port, request.remote or "")
-        if target is None:
-            return web.Response(status=503, text="no ready endpoints\n")
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
         path = request.raw_path or "/"
-        client = sock[0] if sock else ""                 # SNAT to the node, as kube-proxy
+        node_address = sock[0] if sock else ""           # SNAT to the node, as kube-proxy
         try:
-            status, reply_headers, reply = await self.deliver(
-                target, request.method, path, headers, body, client)
-        except ConnectionRefusedError as exc:
-            return web.Response(status=502, text=f"{exc}\n")
-        except LookupError as exc:
+            status, reply_headers, reply = await self.delivery.to_service(
+                self.proxy, node_port, None, request.remote or "", request.method, path,
+                headers, body, source=node_address)
+        except NoEndpoints:
+            return web.Response(status=503, text="no ready endpoints\n")
+        except (ConnectionRefusedError, LookupError) as exc:
             return web.Response(status=502, text=f"{exc}\n")
         except Exception as exc:  # noqa: BLE001 - the pod's node unreachable
-            log.warning("nodePort %d -> %s: %s", node_port, target.pod, exc)
+            log.warning("nodePort %d: %s", node_port, exc)
             return web.Response(status=502, text=f"{type(exc).__name__}: {exc}\n")
-        if isinstance(reply, str):
-            reply = reply.encode()
-        out = {k: str(v) for k, v in (reply_headers or {}).items()
-               if k.lower() not in _HOP_HEADERS}
-        return web.Response(status=int(status), headers=out, body=reply)
+        return reply_response(status, reply_headers, reply)
 
-    async def deliver(self, target, method: str, path: str, headers: dict, body: bytes,
-                      client: str = "") -> tuple[int, dict, bytes]:
-        kubelet = self.shell.kubelets.get(target.node)
-        if kubelet is None:
-            namespace, _, name = target.pod.partition("/")
-            try:
-                kubelet = self.shell._hosting(namespace, name)
-            except LookupError:
-                kubelet = None
-        if kubelet is not None:
-            return kubelet.http_request(target.pod, target.port, method, path, headers,
-                                        body, client)
-        for attempt in (1, 2):
-            handle = await self._node_actor(target.node)
-            try:
-                return await handle.http_request.remote(target.pod, target.port, method, path,
-                                                        headers, body, client)
-            except ray.exceptions.RayTaskError as exc:
-                cause = getattr(exc, "cause", None)
-                raise (cause if isinstance(cause, BaseException) else exc) from None
-            except ray.exceptions.RayActorError:
-                self._node_actors.pop(target.node, None)
-                self._handles.clear()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    async def _node_actor(self, node: str):
-        actor = self._node_actors.get(node)
-        if actor is None:
-            try:
-                obj = await self.client.get("nodes", node)
-            except ApiError as exc:
-                raise LookupError(f'node "{node}": {exc}') from None
-            actor = ((obj.get("metadata") or {}).get("annotations") or {}) \
-                .get(NODE_ACTOR_ANNOTATION)
-            if not actor:
-                raise LookupError(f'node "{node}" has no {NODE_ACTOR_ANNOTATION} annotation')
-            self._node_actors[node] = actor
-        handle = self._handles.get(actor)
-        if handle is None:
-            try:
-                handle = ray.get_actor(actor, namespace=self.namespace)
-            except ValueError:
-                self._node_actors.pop(node, None)
-                raise LookupError(f'node "{node}": node actor "{actor}" is not running') \
-                    from None
-            self._handles[actor] = handle
-        return handle

@@ -19,7 +19,8 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from ..apiserver.metrics import ApiserverMetrics
 from ..apiserver.registry import Registry
-from ..client.transport import dispatch
+from ..api.errors import ApiError
+from ..client.transport import ErrorReply, dispatch
 from ..store import AsyncStore, MVCCStore, contract
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ class ApiserverShell:
     request reaches the registry as an in-process call.
 
     ``connect_backend`` serves pods/log, exec, attach and proxy; by default the
-    kubelets in the node actors, found through their Nodes (actors/connect.py)."""
+    kubelets in the node actors, found through their Nodes (actors/connect.py).
+    Besides the registry's methods, :meth:`call` takes ``exec`` (namespace, pod,
+    command, container, stdin): the Python API's ``Client.exec``."""
 
     def __init__(self, store, clock=None, metrics_port: int | None = 0,
                  http_host: str = "127.0.0.1", http_port: int | None = 0,
@@ -94,12 +97,14 @@ class ApiserverShell:
     async def start(self) -> dict[str, Any]:
         if not self._started:
             await self.registry.start()
+            if self.connect_backend is None:
+                from .connect import ray_connect_backend
+                self.connect_backend = ray_connect_backend(self.registry)
             if self.http_port is not None:
                 from ..apiserver.http import server as http, tls
-                from .connect import ray_connect_backend
-                backend = self.connect_backend or ray_connect_backend(self.registry)
                 app = http.make_app(self.registry, clock=self.registry.clock,
-                                    token_file=self.token_file, connect_backend=backend)
+                                    token_file=self.token_file,
+                                    connect_backend=self.connect_backend)
                 ssl_context = tls.server_context(*self.tls) if self.tls else None
                 self._http_runner, self.url = await http.start_server(
                     app, self.http_host, self.http_port, ssl_context)
@@ -115,4 +120,9 @@ class ApiserverShell:
         self._started = False
 
     async def call(self, method: str, args: tuple, kwargs: dict) -> Any:
+        if method == "exec":        # pods/exec without a stream: the Python API's exec
+            try:
+                return await self.connect_backend.run_exec(*args, **kwargs)
+            except ApiError as exc:
+                return ErrorReply(exc.status)
         return await dispatch(self.registry, method, args, kwargs)

@@ -45,6 +45,32 @@ class ApiError(Exception):
         return f"ApiError({self.code}, {self.reason!r}, {self.message!r})"
 
 
+def non_zero_exit(exit_code: int) -> dict[str, Any]:
+    """The Status an exec'd command that exited non-zero ends with (the exec stream's
+    error channel): reason ``NonZeroExitCode``, the code as the ``ExitCode`` cause."""
+    return {"metadata": {}, "status": "Failure",
+            "message": f"command terminated with non-zero exit code: command terminated "
+                       f"with exit code {exit_code}",
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": str(exit_code)}]}}
+
+
+class ExecError(ApiError):
+    """An exec'd command that exited non-zero: the ``NonZeroExitCode`` Status, plus what
+    it wrote (``stdout``, ``stderr``: text) and its ``exit_code``."""
+
+    def __init__(self, exit_code: int, stdout: str = "", stderr: str = ""):
+        super().__init__(non_zero_exit(exit_code))
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+    def __str__(self) -> str:
+        detail = self.stderr.strip() or self.stdout.strip()
+        return f"{self.message}: {detail}" if detail else self.message
+
+    def __reduce__(self):
+        return (ExecError, (self.exit_code, self.stdout, self.stderr))
+
+
 def status(code: int, reason: str, message: str,
            details: dict[str, Any] | None = None) -> dict[str, Any]:
     """A failure ``Status`` dict."""

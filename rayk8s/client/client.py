@@ -15,12 +15,18 @@ contract) take ``namespace=None`` as every namespace instead.
 
 from __future__ import annotations
 
+import shlex
 import time
 from typing import Any, AsyncIterator, Iterable, Iterator
 
-from ..api import kinds
+from ..api import dns, errors, kinds
 from .manifests import documents
 from .transport import Transport
+
+
+def _key_of(obj: dict) -> str:
+    meta = obj.get("metadata") or {}
+    return f'{meta.get("namespace") or ""}/{meta.get("name", "")}'
 
 
 def _resource_of(obj: dict) -> str:
@@ -114,6 +120,41 @@ class Client:
         """Set ``spec.replicas`` through the ``scale`` subresource; returns the Scale."""
         return self.patch(resource, name, {"spec": {"replicas": replicas}}, namespace,
                           subresource="scale")
+
+    # -- inside pods
+    def exec(self, pod: str, command: str | list[str], container: str | None = None,
+             namespace: str = "default", stdin: bytes | str | None = None) -> str:
+        """What ``command`` prints (stdout, then stderr) when exec'd in ``pod``, as
+        ``kubectl exec`` runs it: played inside the container (env, files, the cluster
+        DNS, ``curl``/``wget`` through the emulated network).  A string command is split
+        like a shell word list (no shell: use ``["sh", "-c", "..."]`` for pipes).
+        A non-zero exit raises :class:`~rayk8s.api.errors.ExecError` (``exit_code``,
+        ``stdout``, ``stderr``); a command that cannot run at all (no such pod or
+        container, not running) an ApiError."""
+        argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        out, err, code = self.transport.call("exec", namespace, pod, argv, container, data)
+        out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        if code:
+            raise errors.ExecError(code, out, err)
+        return out + err
+
+    def lookup(self, name: str, namespace: str = "default") -> dns.Answer | None:
+        """The cluster DNS answer for ``name`` as a pod in ``namespace`` would get it
+        (search list and ``ndots:5`` applied): the fully qualified name, its addresses
+        (the ClusterIP; a headless Service's ready pod IPs) and, for an ExternalName
+        Service, the CNAME.  None: no such name (NXDOMAIN)."""
+        services = {_key_of(s): s for s in self.list("services", all_namespaces=True)}
+        slices = {_key_of(s): s for s in self.list("endpointslices", all_namespaces=True)}
+        return dns.ClusterDNS(services, slices).resolve(name, namespace)
+
+    def resolve(self, name: str, namespace: str = "default") -> list[str]:
+        """The addresses ``name`` resolves to in the cluster DNS (see :meth:`lookup`);
+        raises LookupError when the name does not exist."""
+        answer = self.lookup(name, namespace)
+        if answer is None:
+            raise LookupError(f"{name}: NXDOMAIN (no such name in the cluster DNS)")
+        return list(answer.addresses)
 
     def apply(self, manifest: str | dict | Iterable[dict], namespace: str | None = None, *,
               field_manager: str = "rayk8s", dry_run: bool = False) -> list[dict]:

@@ -81,6 +81,11 @@ def parse_ref(image: str) -> ImageRef:
     return ImageRef(registry, path.lower(), tag or ("" if digest else "latest"), digest)
 
 
+def no_dns(name: str) -> list[str]:
+    """The lookup of a pod without cluster DNS: nothing resolves."""
+    return []
+
+
 @dataclass(frozen=True)
 class Request:
     """One HTTP request delivered to a played app."""
@@ -97,6 +102,9 @@ class Request:
     pod_ip: str = ""
     client: str = ""
     uptime: float = 0.0     # seconds since the container started
+    # The cluster DNS from the pod: ``req.lookup("db")`` -> addresses ([] if none), with
+    # the pod's search list ("db" is "db.<its namespace>.svc.cluster.local").
+    lookup: Callable[[str], list[str]] = field(default=no_dns, compare=False, repr=False)
 
     @property
     def tag(self) -> str:

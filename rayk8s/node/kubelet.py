@@ -41,7 +41,7 @@ from ..machinery.workqueue import ShutDown, WorkQueue
 from . import nodeinfo, podstatus, podsync, probes, stats
 from .images import Catalog
 from .metrics import KubeletMetrics
-from .runtime import Runtime
+from .runtime import NotServing, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -429,9 +429,24 @@ class Kubelet:
 
     def http_request(self, pod_key: str, container_port: int, method: str = "GET",
                      path: str = "/", headers: dict | None = None, body: bytes = b"",
-                     client: str = "") -> tuple[int, dict, bytes]:
+                     client: str = "", ready_only: bool = False) -> tuple[int, dict, bytes]:
+        """One request to a played app; ``ready_only`` (Service traffic): only while the
+        pod is a ready endpoint, else :class:`~rayk8s.node.runtime.NotServing`."""
+        if ready_only and not self.serving(pod_key):
+            raise NotServing(f"pod {pod_key} is not a ready endpoint (not Ready, or "
+                             "terminating)")
         return self.runtime.http_request(pod_key, container_port, method, path, headers,
                                          body, client)
+
+    def serving(self, pod_key: str) -> bool:
+        """Whether the pod is Ready (as this kubelet last reported it) and not terminating."""
+        pod = self.informer.cache.get(pod_key)
+        memo = self.memos.get(pod_key)
+        if pod is None or memo is None or memo.last_status is None or \
+                (pod.get("metadata") or {}).get("deletionTimestamp"):
+            return False
+        return any(c.get("type") == "Ready" and c.get("status") == "True"
+                   for c in memo.last_status.get("conditions") or [])
 
     def stats(self) -> dict[str, Any]:
         """kubelet's ``/stats/summary`` for this node."""

@@ -142,17 +142,44 @@ class KubeProxy:
             port_name = (ports[0].get("name") or "") if ports else ""
         return service, port_name
 
+    def service_at(self, ip: str, port: int) -> tuple[str, str] | None:
+        """(service key, port name) of the Service whose ClusterIP is ``ip`` and which
+        has the TCP port ``port``; None when no Service has it."""
+        for key, svc in self.services.items():
+            spec = svc.get("spec") or {}
+            if ip not in (spec.get("clusterIPs") or [spec.get("clusterIP")]):
+                continue
+            for p in spec.get("ports") or []:
+                if isinstance(p, dict) and p.get("port") == port and \
+                        (p.get("protocol") or "TCP") == "TCP":
+                    return key, p.get("name") or ""
+        return None
+
+    def pod_at(self, ip: str) -> tuple[str, str] | None:
+        """(pod ``namespace/name``, node name) of an endpoint whose address is ``ip``, from
+        the EndpointSlices (None when no slice lists it with a targetRef)."""
+        for sl in self.slices.values():
+            namespace = _meta(sl).get("namespace") or "default"
+            for ep in sl.get("endpoints") or []:
+                ref = ep.get("targetRef") or {}
+                if ip in (ep.get("addresses") or []) and ref.get("name"):
+                    return f'{ref.get("namespace") or namespace}/{ref["name"]}', \
+                        ep.get("nodeName") or ""
+        return None
+
     # -- picking ------------------------------------------------------------------------
 
     def pick(self, service: str | int, client_ip: str = "",
-             port_name: str | None = None) -> Target | None:
+             port_name: str | None = None, exclude: frozenset[str] | set[str] = frozenset()
+             ) -> Target | None:
         """The endpoint a request from ``client_ip`` to ``service`` (``namespace/name``,
-        or a nodePort number) goes to; None when there is no ready endpoint."""
+        or a nodePort number) goes to; None when there is no ready endpoint.
+        ``exclude``: pods (``namespace/name``) not to pick (they refused the request)."""
         resolved = self.resolve(service, port_name)
         if resolved is None:
             return None
         key, port_name = resolved
-        eps = self.endpoints(key, port_name)
+        eps = [e for e in self.endpoints(key, port_name) if not (e.pod and e.pod in exclude)]
         if not eps:
             return None
         spec = (self.services.get(key) or {}).get("spec") or {}

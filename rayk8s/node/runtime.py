@@ -28,7 +28,7 @@ import datetime as _dt
 import ipaddress
 import math
 import secrets
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..clock import Clock, RealClock
 from . import exec as execmod, images, probes
@@ -41,6 +41,11 @@ _RATE_WINDOW = 10.0   # seconds over which request-driven CPU is averaged
 
 class ConnectionRefused(ConnectionRefusedError):
     """Nothing in the pod listens on that port (or the pod is not here)."""
+
+
+class NotServing(ConnectionRefused):
+    """Service traffic to a pod that is no longer a ready endpoint (not Ready, or
+    terminating): the data path picks another endpoint (see actors/delivery.py)."""
 
 
 class ContainerNotRunning(LookupError):
@@ -239,6 +244,9 @@ class Runtime:
         self.pods: dict[str, PodRecord] = {}
         self.by_key: dict[str, str] = {}          # "ns/name" -> uid
         self.images: dict[str, int] = {}          # full reference -> size
+        # The cluster DNS as played apps query it (Request.lookup): (name, namespace) ->
+        # addresses; set by the node shell from its kube-proxy tables (None: no DNS).
+        self.dns: Callable[[str, str], list[str]] | None = None
 
     # -- catalog -----------------------------------------------------------------
 
@@ -375,7 +383,7 @@ class Runtime:
         else:
             status, out_headers, out = play.behaviour.app(images.Request(
                 method, path, dict(headers), body, rec.name, rec.namespace, c.name, play.ref,
-                port, rec.ip, client, now - c.started_at))
+                port, rec.ip, client, now - c.started_at, self._lookup(rec.namespace)))
         data = out.encode() if isinstance(out, str) else bytes(out)
         agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), "-")
         stamp = _dt.datetime.fromtimestamp(now, tz=_dt.timezone.utc).strftime(
@@ -384,6 +392,13 @@ class Runtime:
                                   f'{status} {len(data)} "-" "{agent}"'))
         c.note_request(now)
         return status, dict(out_headers), data
+
+    def _lookup(self, namespace: str) -> Callable[[str], list[str]]:
+        dns = self.dns
+
+        def lookup(name: str) -> list[str]:
+            return dns(name, namespace) if dns is not None else []
+        return lookup
 
     def http_request(self, pod_key: str, container_port: int, method: str = "GET",
                      path: str = "/", headers: dict | None = None, body: bytes = b"",
@@ -453,13 +468,13 @@ class Runtime:
 
     # -- exec ------------------------------------------------------------------------------
 
-    def exec_play(self, pod_key: str, container: str | None, argv: list[str],
-                  stdin: bytes | None = None, now: float | None = None,
-                  services: list[dict] | None = None) -> execmod.ExecResult:
-        """Play ``argv`` exec'd in a running container of the pod ``namespace/name``
-        (the whole result, including how many cluster seconds the command takes).
-        ``services``: the Services the kubelet knew when the container started (their
-        variables are in its environment)."""
+    def exec_context(self, pod_key: str, container: str | None, now: float | None = None,
+                     services: list[dict] | None = None,
+                     network: "execmod.Network | None" = None) -> execmod.Context:
+        """What a command exec'd in a running container of the pod ``namespace/name``
+        sees (see exec.py): its environment (``services``: the Services the kubelet knew
+        when the container started, whose variables it got), files, hostname and
+        ``network`` (None: no network)."""
         now = self.clock.now() if now is None else now
         rec = self.pods.get(self.by_key.get(pod_key, ""))
         namespace, _, name = pod_key.partition("/")
@@ -485,10 +500,18 @@ class Runtime:
                "status": {"podIP": rec.ip, "hostIP": self.node_ip}}
         process = " ".join(c.play.argv) or "/" + c.play.ref.repository.rsplit("/", 1)[-1]
         links = execmod.service_env(services or (), rec.namespace, rec.service_links)
-        ctx = execmod.Context(execmod.container_env(c.spec, pod, rec.hostname, links),
-                              execmod.Files(base, c.exec_files), now, rec.hostname, rec.ip,
-                              process)
-        return execmod.play(list(argv), ctx, stdin)
+        return execmod.Context(execmod.container_env(c.spec, pod, rec.hostname, links),
+                               execmod.Files(base, c.exec_files), now, rec.hostname, rec.ip,
+                               process, network=network)
+
+    def exec_play(self, pod_key: str, container: str | None, argv: list[str],
+                  stdin: bytes | None = None, now: float | None = None,
+                  services: list[dict] | None = None) -> execmod.ExecResult:
+        """Play ``argv`` exec'd in a running container of the pod ``namespace/name``
+        (the whole result, including how many cluster seconds the command takes), with
+        no network (see :meth:`exec_context`)."""
+        return execmod.play(list(argv), self.exec_context(pod_key, container, now, services),
+                            stdin)
 
     def exec(self, pod_key: str, container: str | None, argv: list[str],
              stdin: bytes | None = None,

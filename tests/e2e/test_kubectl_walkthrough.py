@@ -26,6 +26,7 @@ import select
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -398,6 +399,25 @@ def test_service_proxy_balances_over_the_pods(kubectl_proxy, cluster):
     assert seen <= names and len(seen) >= 2
 
 
+def test_exec_curl_and_nslookup_reach_the_service_from_a_pod(kubectl, cluster):
+    """Inside a pod: the Service by DNS name and by ClusterIP, as a pod on a real cluster."""
+    pods = wait_pods(cluster, 4)
+    names = {p["metadata"]["name"] for p in pods}
+    client = pods[0]["metadata"]["name"]
+    cluster_ip = cluster.client.get("services", "helloworld")["spec"]["clusterIP"]
+    out = kubectl("exec", client, "--", "nslookup", "helloworld")
+    assert "helloworld.default.svc.cluster.local" in out and cluster_ip in out
+    seen = set()
+    for url in ("http://helloworld:8090/", f"http://{cluster_ip}:8090/",
+                "http://helloworld.default.svc.cluster.local:8090/", "http://helloworld:8090"):
+        body = kubectl("exec", client, "--", "wget", "-qO-", url)
+        assert body.startswith("Hello world !"), body
+        seen.add(body.splitlines()[1].removeprefix("hostname:"))
+    assert seen == names        # round robin: each of the 4 pods once
+    proc = kubectl.run("exec", client, "--", "curl", "-sS", "http://nosuch:8090/", check=False)
+    assert proc.returncode == 6 and "Could not resolve host: nosuch" in proc.stderr
+
+
 # -- rolling update, history, undo -----------------------------------------------------------
 
 def test_nodeport_round_robin_over_the_pods(cluster):
@@ -551,6 +571,35 @@ def test_apply_and_delete_the_examples(kubectl, cluster):
                  "ingress.networking.k8s.io/walkthrough"):
         assert f"{made} created" in out, out
     assert "unchanged" in kubectl("apply", "-n", "examples", "-f", examples)
+    # The Ingress: two paths to two Services on the ingress controller's loopback port,
+    # and the StatefulSet's pods by DNS name from a pod.
+    assert cluster.ingress_url
+
+    def through_ingress(path: str, host: str = "hello.example.com") -> tuple[int, str]:
+        req = urllib.request.Request(cluster.ingress_url + path, headers={"Host": host})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+    deadline = time.monotonic() + 90
+    while not (through_ingress("/")[1].startswith("Hello world !") and
+               through_ingress("/nginx")[0] == 404):        # both Services have endpoints
+        assert time.monotonic() < deadline, (through_ingress("/"), through_ingress("/nginx"))
+        time.sleep(0.5)
+    status, body = through_ingress("/nginx")
+    assert "<h1>404 Not Found</h1>" in body     # nginx's own 404 page: the request reached it
+    assert through_ingress("/", host="other.example.com")[1].startswith("Hello world !")
+    out = rows(kubectl("get", "ingress", "-n", "examples"))
+    assert out[1][0] == "walkthrough" and out[1][3] == "127.0.0.1", out
+    pod = next(p["metadata"]["name"] for p in cluster.client.list("pods", "examples")
+               if p["metadata"]["name"].startswith("helloworld-"))
+    deadline = time.monotonic() + 60
+    while "Welcome to nginx!" not in kubectl.run(
+            "exec", "-n", "examples", pod, "--", "wget", "-qO-", "http://web-0.nginx/",
+            check=False).stdout:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
     out = kubectl("delete", "-n", "examples", "-f", examples, timeout=120)
     assert "statefulset.apps \"web\" deleted" in out
     kubectl("delete", "namespace", "examples", timeout=120)

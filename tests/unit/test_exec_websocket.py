@@ -10,6 +10,8 @@ import random
 import aiohttp
 import pytest
 
+from rayk8s.api import errors
+
 from rayk8s.apiserver.http import connect
 
 from .test_http_server import call, serving
@@ -191,6 +193,21 @@ async def test_exec_reads_stdin_to_its_close(client, registry, shell):
                                        send=[b"piped ", b"input\n"])
     assert got == {connect.STDOUT: b"piped input\n"} and status["status"] == "Success"
     assert shell.calls[-1][3] == b"piped input\n"
+
+
+@backend_test
+async def test_exec_without_a_stream_for_the_python_api(client, registry, shell):
+    """``run_exec`` (Client.exec's path): pods/exec's checks, then the kubelet's answer."""
+    backend = connect.KubeletBackend(registry, connect.LocalKubelets({"node-1": shell}))
+    assert await backend.run_exec("default", "web-a", ["fail"]) == (b"out\n", b"err\n", 3)
+    assert shell.calls[-1] == ("web-a", "hello-world", ["fail"], None)
+    for args, code, text in ((("nope", ["ls"]), 404, 'pods "nope" not found'),
+                             (("web-a", []), 400, "at least 1 command"),
+                             (("web-a", ["ls"], "other"), 400, "container other is not valid"),
+                             (("web-a", ["boom"]), 500, "not created or running")):
+        with pytest.raises(errors.ApiError) as err:
+            await backend.run_exec("default", *args)
+        assert err.value.code == code and text in err.value.message, err.value.status
 
 
 @backend_test

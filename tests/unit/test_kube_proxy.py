@@ -127,3 +127,15 @@ def test_random_spreads_roughly_evenly():
 def test_unknown_mode_refused():
     with pytest.raises(ValueError):
         KubeProxy(mode="ipvs-magic")
+
+
+def test_service_at_a_cluster_ip_and_pod_at_an_endpoint_address():
+    proxy = table(2)
+    svc = service("web", type_="ClusterIP", node_port=None)
+    svc["spec"]["clusterIP"], svc["spec"]["ports"][0]["name"] = "10.96.0.20", "http"
+    proxy.set_service(svc)
+    assert proxy.service_at("10.96.0.20", 80) == ("default/web", "http")
+    assert proxy.service_at("10.96.0.20", 81) is None        # no such port
+    assert proxy.service_at("10.96.0.21", 80) is None
+    assert proxy.pod_at("10.244.2.5") == ("default/web-2", "node-2")
+    assert proxy.pod_at("10.244.9.5") is None

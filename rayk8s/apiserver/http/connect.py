@@ -537,6 +537,28 @@ class KubeletBackend:
             await session.close()
         return session.ws
 
+    async def run_exec(self, namespace: str, name: str, command: list[str],
+                       container: str | None = None, stdin: bytes | None = None
+                       ) -> tuple[bytes, bytes, int]:
+        """Exec without a stream (the Python API's ``exec``): the same checks as
+        ``pods/exec`` (the pod, its container, a command, a node), then the kubelet
+        plays ``command``; (stdout, stderr, exit code).  A command that cannot run
+        at all is an ApiError with the Status kubectl would print."""
+        pod = await self.registry.get("pods", name, namespace)
+        container = _container(pod, container)
+        if not command:
+            raise errors.bad_request("you must specify at least 1 command")
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name:
+            raise errors.bad_request(f"pod {name} does not have a host assigned")
+        node = await self._node(node_name)
+        try:
+            return await self._call(node, "exec", namespace, name, container,
+                                    [str(a) for a in command], stdin)
+        except (LookupError, ValueError) as exc:
+            status = failure_status(exc)
+            raise errors.ApiError({"kind": "Status", "apiVersion": "v1", **status}) from None
+
     async def _interactive(self, session: "ChannelSession", node: dict, args: tuple,
                            argv: list[str]) -> None:
         """``kubectl exec -it POD -- sh``: a line-at-a-time shell over the terminal.
@@ -679,11 +701,7 @@ def exit_status(code: int) -> dict:
     """The error-channel Status for a command's exit (remotecommand v4+)."""
     if code == 0:
         return {"metadata": {}, "status": "Success"}
-    return {"metadata": {}, "status": "Failure",
-            "message": f"command terminated with non-zero exit code: command terminated "
-                       f"with exit code {code}",
-            "reason": "NonZeroExitCode",
-            "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+    return errors.non_zero_exit(code)
 
 
 def failure_status(exc: BaseException) -> dict:
