@@ -2,7 +2,8 @@
 
 The facade: :class:`Cluster` (start an emulated cluster), :func:`connect`
 (reach a running one), :class:`ApiError` (every failure, carrying a
-Kubernetes ``Status``).  Ray is imported only when a Cluster is used, so the
+Kubernetes ``Status``; :class:`ExecError` for a command exec'd in a pod that exited
+non-zero).  Ray is imported only when a Cluster is used, so the
 pure layers (``rayk8s.api``, ``rayk8s.store``, ...) import without it.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api.errors import ApiError
+from .api.errors import ApiError, ExecError
 
 __version__ = "0.1.0"
-__all__ = ["ApiError", "Cluster", "connect", "node_spec", "__version__"]
+__all__ = ["ApiError", "Cluster", "ExecError", "connect", "node_spec", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

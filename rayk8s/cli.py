@@ -37,7 +37,10 @@ def _cluster_kwargs(args) -> dict:
     return dict(name=args.name, data_dir=args.data_dir, time_scale=args.time_scale,
                 nodes=args.nodes, nodes_per_actor=args.nodes_per_actor,
                 http_port=args.port, http_host=args.bind, token_file=args.token_file,
-                tls_cert_file=args.tls_cert_file, tls_key_file=args.tls_private_key_file)
+                tls_cert_file=args.tls_cert_file, tls_key_file=args.tls_private_key_file,
+                ingress_port=args.ingress_port, service_cidr=args.service_cluster_ip_range,
+                node_port_range=args.service_node_port_range, proxy_mode=args.proxy_mode,
+                load_balancer_pool=args.load_balancer_pool)
 
 
 def _prepare_tls(args) -> None:
@@ -100,12 +103,14 @@ def _serve(args, state_path: Path, foreground: bool) -> int:
                  "clock": {"time_scale": cluster.clock.time_scale,
                            "epoch": cluster.clock.epoch},
                  "nodes_per_actor": args.nodes_per_actor,
-                 "url": cluster.url, "kubeconfig": kubeconfig,
+                 "url": cluster.url, "ingress": cluster.ingress_url,
+                 "kubeconfig": kubeconfig,
                  "metrics": cluster.metrics_addresses(), "ready": True}
         _write_state(state_path, state)
         if foreground:
             print(f"rayk8s: cluster {args.name!r} is up (Ray at {state['ray_address']}); "
-                  f"API at {cluster.url}; metrics at {state['metrics']}. Ctrl-C stops it.\n"
+                  f"API at {cluster.url}; Ingress at {cluster.ingress_url}; metrics at "
+                  f"{state['metrics']}. Ctrl-C stops it.\n"
                   f"export KUBECONFIG={kubeconfig}", flush=True)
         while not stop.wait(0.5):
             pass
@@ -166,10 +171,10 @@ def _up_detached_on(args, state_path: Path) -> int:
     kubeconfig = _write_kubeconfig(cluster, args)
     _write_state(state_path, {"name": args.name, "mode": "detached-actors",
                               "ray_address": args.address, "url": cluster.url,
-                              "kubeconfig": kubeconfig,
+                              "ingress": cluster.ingress_url, "kubeconfig": kubeconfig,
                               "metrics": cluster.metrics_addresses(), "ready": True})
     print(f"rayk8s: cluster {args.name!r} is up on Ray at {args.address}, API at "
-          f"{cluster.url}.\nexport KUBECONFIG={kubeconfig}")
+          f"{cluster.url}, Ingress at {cluster.ingress_url}.\nexport KUBECONFIG={kubeconfig}")
     return 0
 
 
@@ -523,6 +528,11 @@ class KubectlDemo:
         self.k("logs", pod)
         self.k("exec", pod, "--", "printenv")
         self.k("exec", pod, "--", "cat", "/etc/hosts")
+        self.note("service discovery by DNS, from inside a pod: the name resolves to the "
+                  "ClusterIP, and kube-proxy sends each request to one of the pods")
+        self.k("exec", pod, "--", "nslookup", "helloworld")
+        for _ in range(2):
+            self.k("exec", pod, "--", "wget", "-qO-", "http://helloworld:8090/")
         self.k("get", "all")
         self.k("delete", "service", "helloworld")
         self.say(f"\n$ kill {self.proxy.pid if self.proxy else ''}   # kubectl proxy")
@@ -612,6 +622,16 @@ def build_parser() -> argparse.ArgumentParser:
                          "self-signed certificate unless one is given)")
     up.add_argument("--tls-cert-file", help="serve https with this PEM certificate")
     up.add_argument("--tls-private-key-file", help="... and this PEM key")
+    up.add_argument("--ingress-port", type=int, default=0,
+                    help="the ingress controller's port on 127.0.0.1 (default: any free port)")
+    up.add_argument("--service-cluster-ip-range",
+                    help="the ClusterIP range, as kube-apiserver's (default 10.96.0.0/12)")
+    up.add_argument("--service-node-port-range",
+                    help="the nodePort range, as kube-apiserver's (default 30000-32767)")
+    up.add_argument("--proxy-mode", choices=("round-robin", "random"),
+                    help="how kube-proxy balances a Service (default round-robin)")
+    up.add_argument("--load-balancer-pool",
+                    help="LoadBalancer addresses, e.g. 127.0.100.1-127.0.100.254 (loopback)")
     up.add_argument("--nodes", type=int, default=3, help="emulated nodes to start (default 3)")
     up.add_argument("--nodes-per-actor", type=int, default=1,
                     help="kubelets hosted by one node actor")

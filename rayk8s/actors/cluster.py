@@ -53,6 +53,14 @@ class Cluster:
             on a real loopback listener; ``ingress_url`` says where).
         ingress_host, ingress_port: the address it binds (127.0.0.0/8 only) and
             its port (0: any free port).
+        service_cidr: where ClusterIPs come from (kube-apiserver's
+            ``--service-cluster-ip-range``, default 10.96.0.0/12);
+            ``node_port_range`` the nodePorts' ("30000-32767").
+        proxy_mode: how every kube-proxy balances a Service's requests:
+            "round-robin" (default) or "random" (as iptables mode does).
+        load_balancer_pool: the emulated cloud's addresses for LoadBalancer
+            Services ("127.0.100.1-127.0.100.254" by default; loopback, so
+            ``curl http://<ip>:<port>/`` reaches them).
         ingress_class: serve only Ingresses of this class (``spec.ingressClassName``
             or the ``kubernetes.io/ingress.class`` annotation); None: every Ingress.
         address: a Ray cluster to join; None starts a local Ray on 127.0.0.1
@@ -88,11 +96,20 @@ class Cluster:
                  scheduler_config: dict[str, Any] | None = None,
                  controllers: bool | list[Any] = True, ingress: bool = True,
                  ingress_host: str = "127.0.0.1", ingress_port: int = 0,
-                 ingress_class: str | None = None):
+                 ingress_class: str | None = None, service_cidr: str | None = None,
+                 node_port_range: str | None = None, proxy_mode: str | None = None,
+                 load_balancer_pool: str | None = None):
         self.node_specs = list(node_specs) if node_specs is not None else \
             [components.node_spec(i) for i in range(1, nodes + 1)]
         self.nodes_per_actor = max(1, int(nodes_per_actor))
         self.node_config = dict(node_config or {})
+        if proxy_mode is not None:
+            from ..node.proxy import MODES
+            if proxy_mode not in MODES:
+                raise ValueError(f"proxy_mode {proxy_mode!r}: one of {', '.join(MODES)}")
+            self.node_config["proxy_mode"] = proxy_mode
+        self.service_cidr, self.node_port_range = service_cidr, node_port_range
+        self.load_balancer_pool = load_balancer_pool
         self.run_scheduler = scheduler
         self.scheduler_plugins = list(scheduler_plugins or [])
         self.scheduler_config = scheduler_config
@@ -142,7 +159,9 @@ class Cluster:
                                              http_host=self.http_host, http_port=self.http_port,
                                              token_file=self.token_file,
                                              tls_cert_file=self.tls_cert_file,
-                                             tls_key_file=self.tls_key_file)
+                                             tls_key_file=self.tls_key_file,
+                                             service_cidr=self.service_cidr,
+                                             node_port_range=self.node_port_range)
             self.info["apiserver"] = ray.get(self.apiserver.start.remote())
             self._start_components(names, port)
         except BaseException:
@@ -153,10 +172,14 @@ class Cluster:
 
     def _start_components(self, names: dict[str, str], port: int | None) -> None:
         if self.controllers:
+            controllers = None if self.controllers is True else self.controllers
+            if controllers is None and self.load_balancer_pool:
+                from ..controllers import registry
+                controllers = registry.default_controllers(
+                    self.clock, load_balancer_pool=self.load_balancer_pool)
             self.controller_manager, self.info["controller-manager"] = \
                 components.start_controller_manager(
-                    self.apiserver, self.clock,
-                    None if self.controllers is True else self.controllers,
+                    self.apiserver, self.clock, controllers,
                     name=names["controller-manager"], detached=self.detached,
                     where=self.placement.get("controller-manager"))
         if self.run_ingress:

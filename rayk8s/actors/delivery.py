@@ -109,8 +109,7 @@ class PodDelivery:
             handle = await self._node_actor(node)
             try:
                 return await handle.http_request.remote(pod_key, port, method, path,
-                                                        headers, body, client,
-                                                        ready_only=ready_only)
+                                                        headers, body, client, ready_only)
             except ray.exceptions.RayTaskError as exc:
                 cause = getattr(exc, "cause", None)
                 raise (cause if isinstance(cause, BaseException) else exc) from None

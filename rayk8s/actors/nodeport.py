@@ -10,6 +10,12 @@ actor hosts the pod's node, otherwise through the ``http_request`` of the node
 actor named by the Node's ``rayk8s.io/node-actor`` annotation, over Ray.  Pod
 IPs and ClusterIPs are never dialed; only 127.0.0.0/8 addresses are bound.
 No ready endpoint: 503; the app not answering: 502.
+
+LoadBalancer Services are reachable at their load-balancer address too (the
+emulated cloud's pool is loopback, controllers/servicelb.py): every node actor
+tries to listen on ``<status.loadBalancer.ingress ip>:<port>``; the first to
+bind serves it, the others stand by (as one speaker answers for an address in
+MetalLB's layer-2 mode) and take over if it goes.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from . import launcher
 from .delivery import HOP_HEADERS, NoEndpoints, PodDelivery, loopback, reply_response
 
 log = logging.getLogger(__name__)
+
+# A load-balancer address is served by the first node actor that binds it (the
+# others find it taken and stand by, retrying this often, in case it goes away).
+LB_STANDBY_SECONDS = 5.0
 
 
 class NodePorts:
@@ -112,7 +122,8 @@ class NodePorts:
     def wanted(self) -> set[tuple[str, int]]:
         addresses = {k.spec.address for k in self.shell.kubelets.values()
                      if loopback(k.spec.address)}
-        return {(a, p) for a in addresses for p in self.proxy.node_ports()}
+        nodes = {(a, p) for a in addresses for p in self.proxy.node_ports()}
+        return nodes | {key for key in self.proxy.load_balancers() if loopback(key[0])}
 
     async def reconcile(self) -> None:
         wanted = self.wanted()
@@ -126,7 +137,8 @@ class NodePorts:
                 await site.start()
             except OSError as exc:
                 self.errors[(address, port)] = str(exc)
-                log.warning("nodePort %s:%d: %s", address, port, exc)
+                if (address, port) not in self.proxy.load_balancers():
+                    log.warning("nodePort %s:%d: %s", address, port, exc)
                 continue
             self.errors.pop((address, port), None)
             self.sites[(address, port)] = site
@@ -140,7 +152,8 @@ class NodePorts:
             except Exception:  # noqa: BLE001 - keep serving; try again on the next change
                 log.exception("nodePort listeners")
             if self.errors:                      # retry binds that failed, now and then
-                await asyncio.sleep(1.0)
+                standby = set(self.errors) <= set(self.proxy.load_balancers())
+                await asyncio.sleep(LB_STANDBY_SECONDS if standby else 1.0)
                 self._dirty.set()
 
     def listening(self) -> list[str]:
@@ -151,13 +164,15 @@ class NodePorts:
     async def _serve(self, request: web.BaseRequest) -> web.StreamResponse:
         sock = request.transport.get_extra_info("sockname") if request.transport else None
         node_port = int(sock[1]) if sock else 0
+        service, port_name = self.proxy.load_balancers().get(
+            (sock[0], node_port), (node_port, None)) if sock else (0, None)
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
         path = request.raw_path or "/"
         node_address = sock[0] if sock else ""           # SNAT to the node, as kube-proxy
         try:
             status, reply_headers, reply = await self.delivery.to_service(
-                self.proxy, node_port, None, request.remote or "", request.method, path,
+                self.proxy, service, port_name, request.remote or "", request.method, path,
                 headers, body, source=node_address)
         except NoEndpoints:
             return web.Response(status=503, text="no ready endpoints\n")

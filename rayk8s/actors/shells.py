@@ -74,6 +74,9 @@ class ApiserverShell:
     HTTP server).  The HTTP server runs in this actor's event loop, so an HTTP
     request reaches the registry as an in-process call.
 
+    ``service_cidr`` and ``node_port_range`` are kube-apiserver's
+    ``--service-cluster-ip-range`` and ``--service-node-port-range``.
+
     ``connect_backend`` serves pods/log, exec, attach and proxy; by default the
     kubelets in the node actors, found through their Nodes (actors/connect.py).
     Besides the registry's methods, :meth:`call` takes ``exec`` (namespace, pod,
@@ -82,9 +85,12 @@ class ApiserverShell:
     def __init__(self, store, clock=None, metrics_port: int | None = 0,
                  http_host: str = "127.0.0.1", http_port: int | None = 0,
                  token_file: str | None = None, tls_cert_file: str | None = None,
-                 tls_key_file: str | None = None, connect_backend: Any = None):
+                 tls_key_file: str | None = None, connect_backend: Any = None,
+                 service_cidr: str | None = None, node_port_range: str | None = None):
         self.metrics = ApiserverMetrics(CollectorRegistry())
-        self.registry = Registry(store, clock=clock, metrics=self.metrics)
+        ranges = {k: v for k, v in (("service_cidr", service_cidr),
+                                    ("node_port_range", node_port_range)) if v}
+        self.registry = Registry(store, clock=clock, metrics=self.metrics, **ranges)
         self.metrics_address = (serve_metrics(self.metrics.registry, port=metrics_port)
                                 if metrics_port is not None else "")
         self.http_host, self.http_port, self.token_file = http_host, http_port, token_file

@@ -103,6 +103,22 @@ class KubeProxy:
                     out.setdefault(int(p["nodePort"]), (key, p.get("name") or ""))
         return out
 
+    def load_balancers(self) -> dict[tuple[str, int], tuple[str, str]]:
+        """(load-balancer IP, service port) -> (service key, port name) for every
+        LoadBalancer Service with an address in ``status.loadBalancer.ingress``."""
+        out: dict[tuple[str, int], tuple[str, str]] = {}
+        for key, svc in sorted(self.services.items()):
+            if (svc.get("spec") or {}).get("type") != "LoadBalancer":
+                continue
+            ips = [i.get("ip") for i in ((svc.get("status") or {}).get("loadBalancer") or {})
+                   .get("ingress") or [] if isinstance(i, dict) and i.get("ip")]
+            for p in (svc.get("spec") or {}).get("ports") or []:
+                if isinstance(p, dict) and p.get("port") and \
+                        (p.get("protocol") or "TCP") == "TCP":
+                    for ip in ips:
+                        out.setdefault((ip, int(p["port"])), (key, p.get("name") or ""))
+        return out
+
     def endpoints(self, service: str, port_name: str = "") -> list[_Endpoint]:
         """The ready endpoints of ``service``'s port ``port_name``, in a stable order."""
         namespace, _, name = service.partition("/")

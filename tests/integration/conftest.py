@@ -47,6 +47,13 @@ def rk_cluster(ray_cluster):
         yield cluster
 
 
-@pytest.fixture
-def kube(rk_cluster):
-    return rk_cluster.client
+@pytest.fixture(scope="module")
+def cluster(rk_cluster):
+    """The cluster a module's tests use: the shared one, unless the module defines its own
+    ``cluster`` fixture (module scope, started on ``ray_cluster``)."""
+    return rk_cluster
+
+
+@pytest.fixture(scope="module")
+def kube(cluster):
+    return cluster.client

@@ -30,11 +30,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture(scope="module")
-def kube(cluster):
-    return cluster.client
-
-
 def wait_for(fn, timeout=120.0, interval=0.2):
     return helpers.wait_for(fn, timeout, interval)
 

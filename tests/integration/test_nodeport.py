@@ -25,11 +25,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture(scope="module")
-def kube(cluster):
-    return cluster.client
-
-
 def wait_for(fn, timeout=90.0, interval=0.2):
     return helpers.wait_for(fn, timeout, interval)
 
@@ -150,3 +145,27 @@ def test_client_ip_affinity_returns_one_hostname(kube, node_port):
     names = {hostname(get(url)[1]) for _ in range(8)}
     assert len(names) == 1 and names <= set(pods(kube)), names
     kube.delete("services", "sticky-np")
+
+
+def test_load_balancer_address_serves_the_service_port(kube, node_port):
+    """A LoadBalancer Service answers at its status.loadBalancer address (the emulated
+    cloud's loopback pool) on the Service's own port, round robin over the pods; the
+    listener goes with the Service."""
+    kube.create({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": APP},
+                 "ports": [{"port": 8080, "targetPort": 8090}]}})
+
+    def address():
+        ingress = (kube.get("services", "lb").get("status") or {}) \
+            .get("loadBalancer", {}).get("ingress") or []
+        return ingress[0]["ip"] if ingress else None
+    ip = wait_for(address)
+    assert ip.startswith("127.0.100."), ip
+    url = f"http://{ip}:8080/"
+    names = pods(kube)
+    settled(url, names)
+    counts = collections.Counter(hostname(get(url)[1]) for _ in range(8))
+    assert counts == {name: 2 for name in names}, counts
+    kube.delete("services", "lb")
+    assert wait_for(lambda: get(url, timeout=2)[0] is None)

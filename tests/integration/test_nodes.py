@@ -45,11 +45,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture
-def kube(cluster):
-    return cluster.client
-
-
 def pod(name, image="hello-world:v1.0", **spec):
     container = {"name": "app", "image": image}
     container.update(spec.pop("container", {}))

@@ -25,11 +25,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture(scope="module")
-def kube(cluster):
-    return cluster.client
-
-
 def _deployment(name, image, port, replicas):
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},

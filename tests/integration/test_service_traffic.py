@@ -53,11 +53,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture(scope="module")
-def kube(cluster):
-    return cluster.client
-
-
 def wait_for(fn, timeout=90.0, interval=0.1):
     return helpers.wait_for(fn, timeout, interval)
 
@@ -431,7 +426,9 @@ def random_cluster(ray_cluster):
     # Other addresses than the round-robin cluster's nodes: both may be up at once.
     specs = [components.node_spec(i, address=f"127.0.3.{i}") for i in (1, 2)]
     with rayk8s.Cluster(name="random-it", node_specs=specs, time_scale=5, http_port=None,
-                        metrics=False, node_config={"proxy_mode": "random"}) as c:
+                        metrics=False, proxy_mode="random", service_cidr="10.200.0.0/16",
+                        node_port_range="31000-31099",
+                        load_balancer_pool="127.0.101.1-127.0.101.2") as c:
         yield c
 
 
@@ -457,3 +454,25 @@ def test_random_mode_spreads_requests_without_a_pattern(random_cluster):
         assert repeats >= 20, (repeats, seq)
     kube.delete("services", app)
     kube.delete("deployments", app)
+
+
+def test_cluster_settings_for_service_ranges_and_the_load_balancer_pool(random_cluster):
+    """Cluster(service_cidr=, node_port_range=, load_balancer_pool=) reach the apiserver's
+    allocators and the emulated cloud; the pool's address serves the Service."""
+    kube, app = random_cluster.client, "lbpool"
+    kube.create(deployment(app))
+    svc = kube.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": app},
+                       "spec": {"type": "LoadBalancer", "selector": {"app": app},
+                                "ports": [{"port": 8081, "targetPort": 8090}]}})
+    assert svc["spec"]["clusterIP"].startswith("10.200.")
+    assert 31000 <= svc["spec"]["ports"][0]["nodePort"] <= 31099
+
+    def address():
+        ingress = (kube.get("services", app).get("status") or {}) \
+            .get("loadBalancer", {}).get("ingress") or []
+        return ingress[0]["ip"] if ingress else None
+    ip = wait_for(address)
+    assert ip in ("127.0.101.1", "127.0.101.2")
+    status, body = wait_for(lambda: (lambda r: r if r[0] == 200 else None)(get(ip, 8081)))
+    assert body.startswith("Hello world !")
+    kube.delete("services", app)

@@ -41,11 +41,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture
-def kube(cluster):
-    return cluster.client
-
-
 # -- helpers ---------------------------------------------------------------------------
 
 class Sampler:

@@ -34,11 +34,6 @@ def cluster(ray_cluster):
         yield c
 
 
-@pytest.fixture
-def kube(cluster):
-    return cluster.client
-
-
 def conditions(obj):
     return {c["type"]: c for c in (obj.get("status") or {}).get("conditions") or []}
 
