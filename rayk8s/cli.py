@@ -203,7 +203,11 @@ def cmd_down(args) -> int:
 
         from .actors import cluster as cl, launcher
         launcher.ensure_ray(state["ray_address"])
-        for actor in cl.actor_names(args.name).values():
+        names = set(cl.actor_names(args.name).values())
+        names |= {a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+                  if a.get("namespace") == launcher.RAY_NAMESPACE and
+                  a["name"].startswith(f"{args.name}-node-actor-")}    # the node actors too
+        for actor in sorted(names):
             try:
                 ray.kill(ray.get_actor(actor, namespace=launcher.RAY_NAMESPACE))
             except ValueError:
