@@ -6,13 +6,14 @@ from the node's kube-proxy tables (actors/nodeport.py: the Services and
 EndpointSlices its informers keep) and delivered to played apps by
 :class:`~rayk8s.actors.delivery.PodDelivery`.  A request to
 
-- ``127.0.0.1`` or the pod's own IP: a container of the same pod (siblings
-  share the network namespace);
+- ``127.0.0.1`` (any 127.x address but those below) or the pod's own IP: a
+  container of the same pod (siblings share the network namespace);
 - a ClusterIP and one of its Service's ports: a ready endpoint, as kube-proxy
   picks it (the pod's IP is the client, for ClientIP affinity); a Service with
   no ready endpoint refuses the connection (kube-proxy's REJECT rule);
   another port of a ClusterIP times out (nothing routes it);
-- a node address (127.0.1.N) and a nodePort: that Service;
+- a node address (127.0.1.N) and a nodePort, or a LoadBalancer Service's
+  address and port: that Service;
 - a pod IP: that pod, wherever it runs (found in the EndpointSlices, else by
   the ``status.podIP`` field selector);
 - anything else: times out.
@@ -69,13 +70,14 @@ class PodNetwork:
 
     async def route(self, ip: str, port: int, method: str, path: str, headers: dict,
                     body: bytes) -> tuple[int, dict, bytes]:
-        if ip == "127.0.0.1" or ip == self.pod_ip:
-            source = "127.0.0.1" if ip == "127.0.0.1" else self.pod_ip
+        service = self.proxy.service_at(ip, port) or self.proxy.load_balancers().get((ip, port))
+        if service is None and ip != "127.0.0.1" and loopback(ip) and \
+                port in self.proxy.node_ports():
+            service = (port, None)
+        if service is None and (loopback(ip) or ip == self.pod_ip):
+            source = self.pod_ip if ip == self.pod_ip else ip
             return await self.delivery.deliver("", self.pod_key, port, method, path, headers,
                                                body, source)
-        service = self.proxy.service_at(ip, port)
-        if service is None and loopback(ip) and port in self.proxy.node_ports():
-            service = (port, None)
         if service is not None:
             try:
                 return await self.delivery.to_service(self.proxy, service[0], service[1],

@@ -4,9 +4,9 @@
 Names resolve as in a pod: ``/etc/hosts`` first (not for ``nslookup``, which asks the
 DNS server), then the cluster DNS through the search list and ``ndots`` of the
 container's own ``/etc/resolv.conf`` (api/dns.py), following ExternalName CNAMEs that
-stay inside the cluster (there is no upstream resolver). Loopback addresses
-(``localhost``, 127.0.0.0/8, ::1) reach the pod itself: they are passed on as
-``127.0.0.1``.
+stay inside the cluster (there is no upstream resolver). ``localhost`` and ``::1``
+are passed on as ``127.0.0.1``, the pod itself; other 127.x addresses as they are
+(the emulated nodes and load balancers have loopback addresses: the network knows).
 
 Output shapes and exit codes are those of busybox (``nslookup``, ``wget``), glibc
 (``getent``) and curl 8.5 (``curl``), including curl's progress meter on stderr when
@@ -127,8 +127,11 @@ def _addresses(sh: _Shell, host: str) -> tuple[str, list[str]]:
 
 
 def _dial(ip: str) -> str:
+    """The IPv4 address to connect to: ``::1`` is the pod's 127.0.0.1; the network
+    decides what other 127.x addresses are (the emulated node and load-balancer
+    addresses live there; anything else is the pod itself)."""
     addr = _ip(ip)
-    return LOOPBACK if addr is not None and addr.is_loopback else ip
+    return LOOPBACK if addr is not None and addr.version == 6 and addr.is_loopback else ip
 
 
 def _send(sh: _Shell, ip: str, port: int, method: str, target: str, headers: dict,

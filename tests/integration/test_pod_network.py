@@ -181,3 +181,25 @@ def test_exec_errors_are_kubernetes_statuses(kube, world):
         kube.exec("duo", "true")                      # two containers, none named
     assert err.value.code == 400 and "container name must be specified" in err.value.message
     assert kube.exec("duo", ["printenv", "HOSTNAME"], container="side").strip() == "duo"
+
+
+def test_a_pod_reaches_a_load_balancer_address_and_a_node_port(kube, world):
+    kube.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web-lb"},
+                 "spec": {"type": "LoadBalancer", "selector": {"app": "hello"},
+                          "ports": [{"port": 8088, "targetPort": 8090}]}})
+
+    def address():
+        svc = kube.get("services", "web-lb")
+        ingress = (svc.get("status") or {}).get("loadBalancer", {}).get("ingress") or []
+        return (ingress[0]["ip"], svc["spec"]["ports"][0]["nodePort"]) if ingress else None
+    ip, node_port = helpers.wait_for(address)
+    names = {p["metadata"]["name"] for p in world["hello"]}
+
+    def fetch(url):      # until the Service's EndpointSlice has reached the proxies
+        try:
+            return kube.exec(CLIENT, ["wget", "-qO-", url])
+        except ExecError:
+            return None
+    for url in (f"http://{ip}:8088/", f"http://127.0.1.1:{node_port}/"):
+        assert _hostname(helpers.wait_for(lambda: fetch(url), timeout=60)) in names
+    kube.delete("services", "web-lb")
