@@ -626,8 +626,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "self-signed certificate unless one is given)")
     up.add_argument("--tls-cert-file", help="serve https with this PEM certificate")
     up.add_argument("--tls-private-key-file", help="... and this PEM key")
-    up.add_argument("--ingress-port", type=int, default=0,
-                    help="the ingress controller's port on 127.0.0.1 (default: any free port)")
+    up.add_argument("--ingress-port", type=int, default=None,
+                    help="the ingress controller's port on 127.0.0.1 (default: 80 if free, "
+                         "else any free port; 0: any free port)")
     up.add_argument("--service-cluster-ip-range",
                     help="the ClusterIP range, as kube-apiserver's (default 10.96.0.0/12)")
     up.add_argument("--service-node-port-range",

@@ -52,7 +52,7 @@ class Cluster:
         ingress: run the ingress controller (networking.k8s.io/v1 Ingresses served
             on a real loopback listener; ``ingress_url`` says where).
         ingress_host, ingress_port: the address it binds (127.0.0.0/8 only) and
-            its port (0: any free port).
+            its port (None: 80 when free, else any free port; 0: any free port).
         service_cidr: where ClusterIPs come from (kube-apiserver's
             ``--service-cluster-ip-range``, default 10.96.0.0/12);
             ``node_port_range`` the nodePorts' ("30000-32767").
@@ -95,7 +95,7 @@ class Cluster:
                  scheduler_plugins: list[Any] | None = None,
                  scheduler_config: dict[str, Any] | None = None,
                  controllers: bool | list[Any] = True, ingress: bool = True,
-                 ingress_host: str = "127.0.0.1", ingress_port: int = 0,
+                 ingress_host: str = "127.0.0.1", ingress_port: int | None = None,
                  ingress_class: str | None = None, service_cidr: str | None = None,
                  node_port_range: str | None = None, proxy_mode: str | None = None,
                  load_balancer_pool: str | None = None):

@@ -50,11 +50,12 @@ def start_controller_manager(apiserver, clock, controllers: Iterable[Any] | None
     return handle, ray.get(handle.start.remote())
 
 
-def start_ingress_controller(apiserver, clock, *, host: str = "127.0.0.1", port: int = 0,
+def start_ingress_controller(apiserver, clock, *, host: str = "127.0.0.1",
+                             port: int | None = None,
                              ingress_class: str | None = None, name: str = "",
                              detached: bool = False, where: Any = None):
     """The ingress controller actor (actors/ingress.py), listening on ``host:port``
-    (127.0.0.0/8 only; port 0: any free one); returns (handle, its ``start()`` info:
+    (127.0.0.0/8 only; port None: 80 if free, else any; 0: any free one); returns (handle, its ``start()`` info:
     ``{"url", "address", "port", ...}``)."""
     from .delivery import loopback
     from .ingress import IngressShell

@@ -6,8 +6,9 @@ the transport it is given and informers on Ingresses, Services and
 EndpointSlices: Ingresses feed the pure routing table
 (:class:`rayk8s.node.ingress.IngressTable`), Services and EndpointSlices a
 :class:`rayk8s.node.proxy.KubeProxy` that picks a ready endpoint.  One real
-aiohttp listener at ``(host, port)`` -- 127.0.0.0/8 only -- takes every
-request:
+aiohttp listener at ``(host, port)`` -- 127.0.0.0/8 only; without a port, 80
+(as an ingress controller listens) when it is free, else any free port --
+takes every request:
 
 - route by Host header and path; no route: 404 ``default backend - 404`` (as
   ingress-nginx's default backend answers);
@@ -48,6 +49,7 @@ from .delivery import HOP_HEADERS, NoEndpoints, PodDelivery, loopback, reply_res
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKEND_BODY = "default backend - 404"
+HTTP_PORT = 80
 FORWARDED_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-port",
                                "x-forwarded-proto", "x-real-ip"})
 
@@ -80,12 +82,13 @@ class IngressShell:
 
     retry_seconds = 1.0       # after a failed status write, in cluster seconds
 
-    def __init__(self, transport, clock=None, host: str = launcher.LOOPBACK, port: int = 0,
+    def __init__(self, transport, clock=None, host: str = launcher.LOOPBACK,
+                 port: int | None = None,
                  ingress_class: str | None = None, watch_timeout: float = 30.0,
                  namespace: str = launcher.RAY_NAMESPACE):
         if not loopback(host):
             raise ValueError(f"the ingress controller binds 127.0.0.0/8 only, not {host!r}")
-        self.host, self.port = host, int(port)
+        self.host, self.port = host, port
         self.clock = clock if clock is not None else clockmod.RealClock()
         self.client = AsyncClient(transport)
         self.table = IngressTable(ingress_class)
@@ -113,11 +116,21 @@ class IngressShell:
         if self._runner is None:
             runner = web.ServerRunner(web.Server(self._serve), handle_signals=False)
             await runner.setup()
-            try:
-                await web.TCPSite(runner, self.host, self.port, reuse_address=True).start()
-            except BaseException:
-                await runner.cleanup()
-                raise
+            # No port given: HTTP's own (80) when it is free, as an ingress controller
+            # listens; else any free port (several clusters on one machine).
+            ports = [self.port] if self.port is not None else [HTTP_PORT, 0]
+            for i, port in enumerate(ports):
+                try:
+                    await web.TCPSite(runner, self.host, port, reuse_address=True).start()
+                    break
+                except OSError:
+                    if i + 1 < len(ports):
+                        continue
+                    await runner.cleanup()
+                    raise
+                except BaseException:
+                    await runner.cleanup()
+                    raise
             self._runner = runner
             self.port = int(runner.addresses[0][1])
             ing, svc, slices = (self.informers[r] for r in
