@@ -280,7 +280,11 @@ class NodeShell:
             rec = kubelet.runtime.pods.get(kubelet.runtime.by_key.get(key, ""))
             network = PodNetwork(self.node_ports, asyncio.get_running_loop(), key,
                                  rec.ip if rec is not None else "")
-        ctx = kubelet.runtime.exec_context(key, container, services=services, network=network)
+        full = kubelet.informer.cache.get(key)
+        sources = await self._exec_sources(namespace, full) if full is not None else None
+        ctx = kubelet.runtime.exec_context(key, container, services=services, network=network,
+                                           sources=sources, pod=full,
+                                           allocatable=nodeinfo.allocatable(kubelet.spec))
         # Played on a worker thread: a command may wait on the network, whose calls hop
         # back onto this event loop (actors/podnet.py).
         result = await asyncio.get_running_loop().run_in_executor(
@@ -296,6 +300,25 @@ class NodeShell:
                     attempt.ended(now) is not None:
                 return result.stdout, result.stderr, 137     # killed with its container
         return result.stdout, result.stderr, result.exit_code
+
+    async def _exec_sources(self, namespace: str, pod: dict) -> execmod.Sources:
+        """The ConfigMaps and Secrets ``pod`` references, read now (one exec's view;
+        a missing one is absent)."""
+        config_maps, secrets = execmod.referenced_sources(pod)
+
+        async def read(resource: str, name: str) -> dict | None:
+            try:
+                return await self.client.get(resource, name, namespace)
+            except ApiError as err:
+                if err.code in (403, 404):
+                    return None
+                raise
+        wanted = [("configmaps", n) for n in sorted(config_maps)] + \
+            [("secrets", n) for n in sorted(secrets)]
+        found = await asyncio.gather(*(read(r, n) for r, n in wanted))
+        return execmod.Sources.from_objects(
+            [o for (r, _), o in zip(wanted, found) if o is not None and r == "configmaps"],
+            [o for (r, _), o in zip(wanted, found) if o is not None and r == "secrets"])
 
     async def _services_at(self, namespace: str, started: float | None) -> list[dict]:
         """The Services a container started at ``started`` got variables for: those

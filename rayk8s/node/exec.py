@@ -5,8 +5,20 @@ a small view of the container, a :class:`Context`: its environment (as the
 kubelet builds it, :func:`container_env`), its hostname and IP, the clock,
 and a file system (:class:`Files`) holding what every image "has"
 (``/etc/hostname``, ``/etc/hosts`` with the pod's IP and name,
-``/etc/resolv.conf``, ``/etc/passwd``), the files the container's own
-command created (script.py's timeline) and whatever earlier execs wrote.
+``/etc/resolv.conf``, ``/etc/passwd``), the pod's volumes at the container's
+mount paths (:func:`volume_files`: ConfigMaps, Secrets, the downward API,
+projected volumes, empty directories for ``emptyDir`` and the rest, and the
+service account's ``/var/run/secrets/kubernetes.io/serviceaccount``), the files
+the container's own command created (script.py's timeline) and whatever earlier
+execs wrote.
+
+The ConfigMaps and Secrets the pod references (:class:`Sources`) are read when
+the command runs (the node shell fetches them for each exec): a configMap or
+secret volume shows an update on the next exec, as the kubelet's periodic sync
+makes it appear in a real container (there, after up to a minute or so).  The
+environment's ``configMapKeyRef``/``secretKeyRef``/``envFrom`` values are as of
+the exec too, a simplification: a real container keeps the environment it
+started with.
 
 Played commands: ``env``, ``printenv [NAME...]``, ``hostname [-i]``, ``echo``,
 ``printf``, ``cat``, ``ls``, ``pwd``, ``date``, ``true``, ``false``, ``sleep N``
@@ -28,14 +40,19 @@ when exec'd directly and the shell's (``sh: x: not found``) inside a shell.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as _dt
+import json
 import math
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable, Iterable, Protocol
 
-from ..api import dns
+from ..api import dns, quantity
+from ..api import names as apinames
 from . import netcmds
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -124,30 +141,181 @@ def service_env(services: Iterable[dict], namespace: str,
     return out
 
 
-def container_env(container: dict, pod: dict, hostname: str,
-                  extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """The environment a process in ``container`` sees, in the order ``env`` prints it:
-    PATH, HOSTNAME, the container's ``env`` (values with ``$(VAR)`` references, and
-    ``valueFrom.fieldRef``), ``extra`` (the service variables, :func:`service_env`;
-    ``$(VAR)`` may name them), HOME.
+@dataclass(frozen=True)
+class Sources:
+    """The ConfigMaps and Secrets of the pod's namespace that the pod references, as
+    read when the command runs: name -> key -> value (a ConfigMap's ``data`` as str,
+    its ``binaryData`` and a Secret's values base64-decoded to bytes).  A name that
+    is not here does not exist."""
+    config_maps: dict = field(default_factory=dict)     # name -> {key: str | bytes}
+    secrets: dict = field(default_factory=dict)         # name -> {key: bytes}
 
-    ``configMapKeyRef``/``secretKeyRef``/``resourceFieldRef`` and ``envFrom`` need the
-    API or the node's allocatable and are not resolved here (left out)."""
+    @classmethod
+    def from_objects(cls, config_maps: Iterable[dict] = (),
+                     secrets: Iterable[dict] = ()) -> "Sources":
+        """From ConfigMap and Secret objects as the API serves them."""
+        cms: dict = {}
+        for cm in config_maps:
+            data: dict = {k: str(v) for k, v in (cm.get("data") or {}).items()}
+            data.update({k: _b64(v) for k, v in (cm.get("binaryData") or {}).items()})
+            cms[(cm.get("metadata") or {}).get("name", "")] = data
+        secs: dict = {}
+        for sec in secrets:
+            data = {k: _b64(v) for k, v in (sec.get("data") or {}).items()}
+            data.update({k: str(v).encode() for k, v in (sec.get("stringData") or {}).items()})
+            secs[(sec.get("metadata") or {}).get("name", "")] = data
+        return cls(cms, secs)
+
+    def lookup(self, kind: str, name: str) -> dict | None:
+        """The data of the ConfigMap (``kind`` "configMap") or Secret named ``name``."""
+        return (self.config_maps if kind == "configMap" else self.secrets).get(name)
+
+
+def _b64(value) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _data(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def referenced_sources(pod: dict) -> tuple[set[str], set[str]]:
+    """The names of the ConfigMaps and of the Secrets ``pod`` references: its volumes
+    (``configMap``, ``secret``, ``projected`` sources) and its containers' ``env``
+    (``configMapKeyRef``, ``secretKeyRef``) and ``envFrom``."""
+    spec = pod.get("spec") or {}
+    cms: set[str] = set()
+    secs: set[str] = set()
+    for vol in spec.get("volumes") or []:
+        if not isinstance(vol, dict):
+            continue
+        parts = [vol] + [s for s in (vol.get("projected") or {}).get("sources") or []
+                         if isinstance(s, dict)]
+        for part in parts:
+            if (part.get("configMap") or {}).get("name"):
+                cms.add(part["configMap"]["name"])
+            secret = part.get("secret") or {}
+            if secret.get("secretName") or secret.get("name"):
+                secs.add(secret.get("secretName") or secret.get("name"))
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        for item in (c.get("env") or []) if isinstance(c, dict) else []:
+            ref = (item.get("valueFrom") or {}) if isinstance(item, dict) else {}
+            if (ref.get("configMapKeyRef") or {}).get("name"):
+                cms.add(ref["configMapKeyRef"]["name"])
+            if (ref.get("secretKeyRef") or {}).get("name"):
+                secs.add(ref["secretKeyRef"]["name"])
+        for src in (c.get("envFrom") or []) if isinstance(c, dict) else []:
+            if isinstance(src, dict) and (src.get("configMapRef") or {}).get("name"):
+                cms.add(src["configMapRef"]["name"])
+            if isinstance(src, dict) and (src.get("secretRef") or {}).get("name"):
+                secs.add(src["secretRef"]["name"])
+    return cms, secs
+
+
+def resource_value(ref: dict, container: dict, allocatable: dict | None = None) -> str | None:
+    """A ``resourceFieldRef`` (``limits.cpu``, ``requests.memory``...) of ``container``:
+    CPU in cores, memory and storage in bytes, divided by ``divisor`` and rounded up.
+    An unset limit is the node's ``allocatable`` (None: unknown; then the request);
+    an unset request is the limit (API defaulting), else 0.  None: not resolvable."""
+    kind, _, name = str(ref.get("resource") or "").partition(".")
+    res = container.get("resources") or {}
+    limits, requests = res.get("limits") or {}, res.get("requests") or {}
+    if kind == "limits":
+        value = limits.get(name) or (allocatable or {}).get(name) or requests.get(name)
+    elif kind == "requests":
+        value = requests.get(name) or limits.get(name) or "0"
+    else:
+        return None
+    try:
+        amount = quantity.parse_quantity(value) if value is not None else None
+        divisor = quantity.parse_quantity(ref.get("divisor") or "1")
+    except ValueError:
+        return None
+    if amount is None:
+        return None
+    if divisor <= 0:
+        divisor = Fraction(1)
+    return str(math.ceil(amount / divisor))
+
+
+def _env_from(container: dict, sources: Sources) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for src in container.get("envFrom") or []:
+        if not isinstance(src, dict):
+            continue
+        for kind, ref in (("configMap", src.get("configMapRef")), ("secret", src.get("secretRef"))):
+            data = sources.lookup(kind, ref.get("name", "")) if isinstance(ref, dict) else None
+            for key in sorted(data or {}):
+                name = f"{src.get('prefix') or ''}{key}"
+                if not apinames.is_env_var_name(name):
+                    out[name] = _text(data[key])
+    return out
+
+
+def container_env(container: dict, pod: dict, hostname: str,
+                  extra: Iterable[tuple[str, str]] = (), sources: Sources | None = None,
+                  allocatable: dict | None = None) -> list[tuple[str, str]]:
+    """The environment a process in ``container`` sees, in the order ``env`` prints it:
+    PATH, HOSTNAME, the variables of ``envFrom`` (each ConfigMap or Secret's keys with
+    the ``prefix``; keys that are not valid variable names are skipped), the
+    container's ``env`` (overriding them; values with ``$(VAR)`` references, which
+    may name envFrom's variables, and ``valueFrom``: ``fieldRef``,
+    ``resourceFieldRef`` (limits default to the node's ``allocatable``, see
+    :func:`resource_value`), ``configMapKeyRef`` and ``secretKeyRef`` from
+    ``sources``), ``extra`` (the service variables, :func:`service_env`; ``$(VAR)``
+    may name them), HOME.
+
+    A missing ConfigMap, Secret or key leaves its variables out, whether ``optional``
+    or not: when not optional the kubelet would not have started the container at
+    all (CreateContainerConfigError), which the emulator does not model."""
     extra = list(extra)
+    sources = sources or Sources()
     out: dict[str, str] = {"PATH": PATH, "HOSTNAME": hostname}
+    out.update(_env_from(container, sources))
     for item in container.get("env") or []:
         if not isinstance(item, dict) or not item.get("name"):
             continue
         if "value" in item or not item.get("valueFrom"):
             out[item["name"]] = _expand_refs(str(item.get("value") or ""), {**dict(extra), **out})
             continue
-        ref = (item["valueFrom"] or {}).get("fieldRef")
-        if ref and (value := _pod_field(pod, ref.get("fieldPath", ""))) is not None:
+        value = _value_from(item["valueFrom"], container, pod, sources, allocatable)
+        if value is not None:
             out[item["name"]] = value
     for name, value in extra:
         out.setdefault(name, value)
     out.setdefault("HOME", "/root")
     return list(out.items())
+
+
+def _value_from(source: dict, container: dict, pod: dict, sources: Sources,
+                allocatable: dict | None) -> str | None:
+    if source.get("fieldRef"):
+        return _pod_field(pod, (source["fieldRef"] or {}).get("fieldPath", ""))
+    if source.get("resourceFieldRef"):
+        ref = source["resourceFieldRef"] or {}
+        target = _container_named(pod, ref.get("containerName")) if ref.get("containerName") \
+            else container
+        return resource_value(ref, target or container, allocatable)
+    for kind, field_name in (("configMap", "configMapKeyRef"), ("secret", "secretKeyRef")):
+        ref = source.get(field_name)
+        if isinstance(ref, dict):
+            data = sources.lookup(kind, ref.get("name", "")) or {}
+            key = ref.get("key", "")
+            return _text(data[key]) if key in data else None
+    return None
+
+
+def _container_named(pod: dict, name: str | None) -> dict | None:
+    spec = pod.get("spec") or {}
+    return next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                 if isinstance(c, dict) and c.get("name") == name), None)
 
 
 # -- the file system ----------------------------------------------------------------------
@@ -170,13 +338,172 @@ def base_files(hostname: str, pod_ip: str, namespace: str) -> dict[str, bytes]:
             "/etc/passwd": b"root:x:0:0:root:/root:/bin/sh\n"}
 
 
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+# Placeholders: nothing in the emulator checks them (the API takes no tokens).
+CA_CERT = (b"-----BEGIN CERTIFICATE-----\n"
+           b"cmF5azhzIHBsYWNlaG9sZGVyIGNsdXN0ZXIgQ0EgKG5vdCBhIHJlYWwgY2VydGlmaWNhdGUp\n"
+           b"-----END CERTIFICATE-----\n")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def service_account_token(pod: dict, now: float, audience: str = "",
+                          expiration: int = 3607) -> bytes:
+    """A JWT-shaped placeholder for the pod's service account token: the claims a
+    bound token carries (issued on the hour of ``now``), an unsigned signature."""
+    meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
+    ns, sa = meta.get("namespace") or "default", spec.get("serviceAccountName") or "default"
+    issued = int(now // 3600 * 3600)
+    claims = {"aud": [audience or "https://kubernetes.default.svc.cluster.local"],
+              "exp": issued + int(expiration), "iat": issued,
+              "iss": "https://kubernetes.default.svc.cluster.local",
+              "kubernetes.io": {"namespace": ns, "pod": {"name": meta.get("name", ""),
+                                                         "uid": meta.get("uid", "")},
+                                "serviceaccount": {"name": sa}},
+              "nbf": issued, "sub": f"system:serviceaccount:{ns}:{sa}"}
+    header = {"alg": "RS256", "kid": "rayk8s-placeholder"}
+    return ".".join((_b64url(json.dumps(header, separators=(",", ":")).encode()),
+                     _b64url(json.dumps(claims, separators=(",", ":")).encode()),
+                     _b64url(b"rayk8s: not signed"))).encode()
+
+
+def _format_map(values: dict) -> bytes:
+    """Labels or annotations as the kubelet writes them: ``key="value"`` lines sorted
+    by key (the value quoted and escaped), no final newline."""
+    return "\n".join(f"{k}={json.dumps(str(v), ensure_ascii=False)}"
+                     for k, v in sorted((values or {}).items())).encode()
+
+
+def _downward_item(item: dict, pod: dict, allocatable: dict | None) -> bytes | None:
+    if item.get("fieldRef"):
+        path = (item["fieldRef"] or {}).get("fieldPath", "")
+        if path in ("metadata.labels", "metadata.annotations"):
+            return _format_map((pod.get("metadata") or {}).get(path.split(".")[1]) or {})
+        value = _pod_field(pod, path)
+        return value.encode() if value is not None else None
+    if item.get("resourceFieldRef"):
+        ref = item["resourceFieldRef"] or {}
+        target = _container_named(pod, ref.get("containerName"))
+        value = resource_value(ref, target, allocatable) if target is not None else None
+        return value.encode() if value is not None else None
+    return None
+
+
+def _keyed(kind: str, ref: dict, sources: Sources) -> dict[str, bytes]:
+    """A configMap or secret volume (source): all keys, or ``items`` key -> path;
+    missing keys (and a missing object) are left out, optional or not."""
+    name = ref.get("secretName") or ref.get("name") or ""
+    data = sources.lookup(kind, name) or {}
+    items = ref.get("items")
+    if not items:
+        return {key: _data(value) for key, value in data.items()}
+    return {str(it.get("path") or it.get("key")): _data(data[it.get("key")])
+            for it in items if isinstance(it, dict) and it.get("key") in data}
+
+
+def _volume_content(volume: dict, pod: dict, sources: Sources, now: float,
+                    allocatable: dict | None) -> dict[str, bytes]:
+    """The files of a volume, by path relative to its root (none: an empty directory)."""
+    if isinstance(volume.get("configMap"), dict):
+        return _keyed("configMap", volume["configMap"], sources)
+    if isinstance(volume.get("secret"), dict):
+        return _keyed("secret", volume["secret"], sources)
+    if isinstance(volume.get("downwardAPI"), dict):
+        return _downward(volume["downwardAPI"], pod, allocatable)
+    if isinstance(volume.get("projected"), dict):
+        out: dict[str, bytes] = {}
+        for src in volume["projected"].get("sources") or []:
+            if not isinstance(src, dict):
+                continue
+            if isinstance(src.get("configMap"), dict):
+                out.update(_keyed("configMap", src["configMap"], sources))
+            elif isinstance(src.get("secret"), dict):
+                out.update(_keyed("secret", src["secret"], sources))
+            elif isinstance(src.get("downwardAPI"), dict):
+                out.update(_downward(src["downwardAPI"], pod, allocatable))
+            elif isinstance(src.get("serviceAccountToken"), dict):
+                tok = src["serviceAccountToken"]
+                out[str(tok.get("path") or "token")] = service_account_token(
+                    pod, now, tok.get("audience") or "", tok.get("expirationSeconds") or 3607)
+        return out
+    return {}       # emptyDir, persistentVolumeClaim, hostPath...: an empty directory
+
+
+def _downward(source: dict, pod: dict, allocatable: dict | None) -> dict[str, bytes]:
+    out = {}
+    for item in source.get("items") or []:
+        if isinstance(item, dict) and item.get("path"):
+            value = _downward_item(item, pod, allocatable)
+            if value is not None:
+                out[str(item["path"])] = value
+    return out
+
+
+def volume_files(pod: dict, container: dict, sources: Sources | None, now: float,
+                 allocatable: dict | None = None) -> tuple[dict[str, bytes], set[str]]:
+    """What ``container`` sees of the pod's volumes: (files by absolute path, the
+    directories, empty ones included).  Each ``volumeMounts`` entry puts its volume at
+    ``mountPath`` (``subPath``: that file or directory of the volume; a missing one is
+    an empty directory): ``configMap`` and ``secret`` (every key, or ``items`` key ->
+    path), ``downwardAPI`` (``fieldRef``: labels and annotations as ``key="value"``
+    lines; ``resourceFieldRef``), ``projected`` (the union of its sources; the
+    ``serviceAccountToken`` is :func:`service_account_token`'s placeholder), anything
+    else (``emptyDir``, ``persistentVolumeClaim``...) an empty directory.  Unless
+    ``automountServiceAccountToken`` is false, :data:`SERVICE_ACCOUNT_DIR` holds
+    ``ca.crt`` (a placeholder), ``namespace`` and ``token``.  A deeper mount hides
+    what a shallower one has under it."""
+    sources = sources or Sources()
+    spec = pod.get("spec") or {}
+    volumes = {v.get("name"): v for v in spec.get("volumes") or [] if isinstance(v, dict)}
+    mounts: list[tuple[str, dict[str, bytes]]] = []
+    if spec.get("automountServiceAccountToken") is not False:
+        ns = (pod.get("metadata") or {}).get("namespace") or "default"
+        mounts.append((SERVICE_ACCOUNT_DIR, {"ca.crt": CA_CERT, "namespace": ns.encode(),
+                                             "token": service_account_token(pod, now)}))
+    for mount in container.get("volumeMounts") or []:
+        volume = volumes.get(mount.get("name")) if isinstance(mount, dict) else None
+        if volume is None or not mount.get("mountPath"):
+            continue
+        content = _volume_content(volume, pod, sources, now, allocatable)
+        sub = posixpath.normpath(str(mount.get("subPath") or ".")).strip("/")
+        if sub not in ("", "."):
+            if sub in content:
+                mounts.append((mount["mountPath"], {"": content[sub]}))     # one file
+                continue
+            content = {p[len(sub) + 1:]: v for p, v in content.items()
+                       if p.startswith(sub + "/")}
+        mounts.append((mount["mountPath"], content))
+    files: dict[str, bytes] = {}
+    dirs: set[str] = set()
+    for root, content in sorted(mounts, key=lambda m: len(_normal(m[0]).split("/"))):
+        root = _normal(root)
+        for p in [p for p in files if p == root or p.startswith(root + "/")]:
+            del files[p]
+        dirs = {d for d in dirs if not d.startswith(root + "/")} - {root}
+        if set(content) == {""}:
+            files[root] = content[""]
+            continue
+        dirs.add(root)
+        for rel, data in content.items():
+            files[posixpath.join(root, rel)] = data
+    return files, dirs
+
+
+def _normal(path: str) -> str:
+    return posixpath.normpath("/" + path.strip("/"))
+
+
 class Files:
     """A read-mostly file system: ``base`` files plus a writable ``overlay``
     (path -> bytes, :data:`DIRECTORY`, or None for removed), shared across execs."""
 
-    def __init__(self, base: dict[str, bytes], overlay: dict | None = None):
+    def __init__(self, base: dict[str, bytes], overlay: dict | None = None,
+                 dirs: Iterable[str] = ()):
         self.base = base
         self.overlay = overlay if overlay is not None else {}
+        self.dirs = {d.rstrip("/") or "/" for d in dirs}    # base directories (may be empty)
 
     def read(self, path: str) -> bytes | None:
         if path in self.overlay:
@@ -186,7 +513,7 @@ class Files:
 
     def _paths(self) -> set[str]:
         live = {p for p, v in self.overlay.items() if v is not None}
-        return (set(self.base) - set(self.overlay)) | live
+        return ((set(self.base) | self.dirs) - set(self.overlay)) | live
 
     def is_dir(self, path: str) -> bool:
         path = path.rstrip("/") or "/"
@@ -196,6 +523,8 @@ class Files:
             return True
         if path in self.overlay and self.overlay[path] is None:
             return False
+        if path in self.dirs and path not in self.overlay:
+            return True
         return any(p.startswith(path + "/") for p in self._paths())
 
     def exists(self, path: str) -> bool:

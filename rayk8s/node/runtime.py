@@ -470,11 +470,16 @@ class Runtime:
 
     def exec_context(self, pod_key: str, container: str | None, now: float | None = None,
                      services: list[dict] | None = None,
-                     network: "execmod.Network | None" = None) -> execmod.Context:
+                     network: "execmod.Network | None" = None,
+                     sources: "execmod.Sources | None" = None, pod: dict | None = None,
+                     allocatable: dict | None = None) -> execmod.Context:
         """What a command exec'd in a running container of the pod ``namespace/name``
         sees (see exec.py): its environment (``services``: the Services the kubelet knew
-        when the container started, whose variables it got), files, hostname and
-        ``network`` (None: no network)."""
+        when the container started, whose variables it got; ``sources``: the
+        ConfigMaps and Secrets the pod references), files (with the volumes of
+        ``pod``, the full pod object, and the downward API over it; ``allocatable``:
+        the node's, for limits left unset), hostname and ``network`` (None: no
+        network)."""
         now = self.clock.now() if now is None else now
         rec = self.pods.get(self.by_key.get(pod_key, ""))
         namespace, _, name = pod_key.partition("/")
@@ -494,15 +499,25 @@ class Runtime:
         base = execmod.base_files(rec.hostname, rec.ip, rec.namespace)
         for path in c.script_files(now):
             base.setdefault(path, b"")
-        pod = {"metadata": {"name": rec.name, "namespace": rec.namespace, "uid": rec.uid,
-                            "labels": rec.labels, "annotations": rec.annotations},
-               "spec": {"nodeName": rec.node_name, "serviceAccountName": rec.service_account},
-               "status": {"podIP": rec.ip, "hostIP": self.node_ip}}
+        view = {"metadata": {"name": rec.name, "namespace": rec.namespace, "uid": rec.uid,
+                             "labels": rec.labels, "annotations": rec.annotations},
+                "spec": {"nodeName": rec.node_name, "serviceAccountName": rec.service_account},
+                "status": {"podIP": rec.ip, "hostIP": self.node_ip}}
+        # The volumes' downward API follows the pod's current metadata; the env's is
+        # the one the container started with.
+        full = pod or {}
+        live = {"metadata": {**view["metadata"], **(full.get("metadata") or {})},
+                "spec": {**(full.get("spec") or {}), **view["spec"]},
+                "status": {**(full.get("status") or {}), **view["status"]}}
+        files, dirs = execmod.volume_files(live, c.spec, sources, now, allocatable)
+        base.update(files)
         process = " ".join(c.play.argv) or "/" + c.play.ref.repository.rsplit("/", 1)[-1]
         links = execmod.service_env(services or (), rec.namespace, rec.service_links)
-        return execmod.Context(execmod.container_env(c.spec, pod, rec.hostname, links),
-                               execmod.Files(base, c.exec_files), now, rec.hostname, rec.ip,
-                               process, network=network)
+        env = execmod.container_env(c.spec, {**live, "metadata": view["metadata"]},
+                                    rec.hostname, links, sources=sources,
+                                    allocatable=allocatable)
+        return execmod.Context(env, execmod.Files(base, c.exec_files, dirs), now, rec.hostname,
+                               rec.ip, process, network=network)
 
     def exec_play(self, pod_key: str, container: str | None, argv: list[str],
                   stdin: bytes | None = None, now: float | None = None,
