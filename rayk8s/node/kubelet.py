@@ -13,7 +13,12 @@ and keeps the pods bound to it in their desired state:
   key for the next moment something is due (``add_after`` on the cluster
   clock: container start, exit, back-off expiry, probe period, grace end);
 - events go through an EventRecorder from one sender task, so syncs never
-  wait for them.
+  wait for them;
+- lifecycle hooks take cluster time without blocking anything: the runtime
+  plays a ``postStart`` hook when it starts a container and a ``preStop``
+  hook when it is asked to stop one (``sleep``, an ``exec`` command's played
+  duration, an instant ``httpGet`` to the pod's own app), and only shifts the
+  moments the container shows Running or gets SIGTERM / SIGKILL (podsync.py).
 
 Per pod the kubelet keeps a small ``podsync.Memo`` and the runtime's record;
 nothing else.  Many kubelets share one event loop (the node actor shell).

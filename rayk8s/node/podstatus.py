@@ -64,7 +64,7 @@ def container_status(c: dict, obs, memo, now: float, init: bool, waiting: str) -
             out["ready"] = init and view.end.exit_code == 0 and \
                 c.get("restartPolicy") != "Always"
         return out
-    if now < view.started_at:
+    if now < view.running_from():      # starting, or its postStart hook still runs
         out["state"] = {"waiting": _waiting("ContainerCreating", "")}
         return out
     out["state"] = {"running": {"startedAt": clockmod.rfc3339(view.started_at)}}

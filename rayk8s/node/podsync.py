@@ -25,11 +25,22 @@ together once they are done; an exited container restarts according to
 and it restarts unless the policy is Never; a pod with a ``deletionTimestamp``
 has its containers stopped with its grace period and then the object is
 deleted.  The status itself is built by podstatus.py.
+
+Lifecycle hooks (played by the runtime, which reports their outcome in the
+view): a container shows Running, and is probed, only once its ``postStart``
+hook has completed; a failed one records ``FailedPostStartHook``, keeps the
+hook's error as the waiting reason (``PostStartHookError``) and kills the
+container, which then restarts per policy with the crash back-off.  Every
+stop (deletion, probe failure, changed spec, deadline -- not an exit of its
+own) runs the ``preStop`` hook first, within the grace period; SIGTERM comes
+when it completes; a failed one records ``FailedPreStopHook`` and the stop
+goes on.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Mapping, NamedTuple
 
@@ -65,9 +76,19 @@ class ContainerView:
     started_at: float          # when it runs (later than now while still creating)
     end: Terminated | None = None   # set once it has exited
     stopping: bool = False     # a stop was requested and has not completed
-    kill_reason: str = ""      # why it was stopped: liveness | startup | delete | deadline
+    kill_reason: str = ""      # why it was stopped: liveness | startup | poststart |
+    #                            changed | delete | deadline
     next_change: float | None = None   # when this view changes by itself
     last: Terminated | None = None     # the previous attempt's termination
+    hooked_at: float | None = None     # its postStart hook completes (None: no hook)
+    hook_error: str = ""               # ... and failed with this message
+    pre_stop_failed_at: float | None = None   # its preStop hook failed at this time
+
+    def running_from(self) -> float:
+        """When it shows as Running: once started and its postStart hook succeeded."""
+        if self.hook_error:
+            return math.inf
+        return max(self.started_at, self.hooked_at if self.hooked_at is not None else 0.0)
 
 
 @dataclass(frozen=True)
@@ -128,7 +149,8 @@ class Action(NamedTuple):
     init: bool = False
     attempt: int = 0
     grace: float = 0.0
-    reason: str = ""           # kill: liveness | startup | delete | deadline; event: reason
+    reason: str = ""           # kill: liveness | startup | poststart | changed | delete |
+    #                            deadline; event: reason
     message: str = ""
     type: str = ""             # event: Normal | Warning
     field_path: str = ""
@@ -210,7 +232,7 @@ class _Sync:
             if view.end is None:
                 self.wake(view.next_change)
                 self.check_probes(c, view, True)
-                if sidecar and self.now >= view.started_at:
+                if sidecar and self.now >= view.running_from():
                     continue
                 return False
             if sidecar:
@@ -243,13 +265,20 @@ class _Sync:
             else:
                 self.check_probes(c, view, init)
             return
-        probe_kill = view.kill_reason in ("liveness", "startup")
+        probe_kill = view.kill_reason in ("liveness", "startup", "poststart")
         if policy == "Always" or changed or view.kill_reason == "changed" or (
                 policy == "OnFailure" and (view.end.exit_code != 0 or probe_kill)):
             self.restart(c, view, init)
 
     def check_probes(self, c: dict, view: ContainerView, init: bool) -> None:
-        if view.stopping or self.now < view.started_at:
+        """Kill a running container whose postStart hook failed, or whose liveness or
+        startup probe has failed."""
+        if view.stopping:
+            return
+        if view.hook_error and view.hooked_at is not None and self.now >= view.hooked_at:
+            self.post_start_failed(c, view, init)
+            return
+        if self.now < view.running_from():
             return
         states = self.memo.probes.get(c["name"]) or {}
         for kind in ("startup", "liveness"):
@@ -263,6 +292,30 @@ class _Sync:
                          message=message)
                 self.event("Normal", "Killing", message, field_path(c["name"], init))
                 return
+
+    def post_start_failed(self, c: dict, view: ContainerView, init: bool) -> None:
+        """kubelet: the hook's error is kept as the waiting reason, the container killed
+        (its preStop hook runs, with the pod's grace period), then restarted per policy."""
+        name, path = c["name"], field_path(c["name"], init)
+        self.event("Warning", "FailedPostStartHook", "PostStartHook failed", path)
+        self.memo.reasons[name] = ("PostStartHookError", view.hook_error)
+        self.act("kill", container=name, reason="poststart", message="FailedPostStartHook",
+                 grace=float(self.spec.get("terminationGracePeriodSeconds", 30) or 0))
+        self.event("Normal", "Killing", "FailedPostStartHook", path)
+
+    def hook_events(self) -> None:
+        """FailedPreStopHook, once per container attempt, when its preStop hook fails."""
+        for c, init in container_specs(self.pod):
+            view = self.obs.containers.get(c["name"])
+            if view is None or view.pre_stop_failed_at is None:
+                continue
+            key = f"h:{c['name']}"
+            if self.now < view.pre_stop_failed_at:
+                self.wake(view.pre_stop_failed_at)
+            elif self.memo.announced.get(key) != view.id:
+                self.memo.announced[key] = view.id
+                self.event("Warning", "FailedPreStopHook", "PreStopHook failed",
+                           field_path(c["name"], init))
 
     def restart(self, c: dict, view: ContainerView, init: bool) -> None:
         name, key = c["name"], f"c:{c['name']}:{c.get('image')}"
@@ -407,6 +460,7 @@ def decide(pod: dict, obs: Observed, memo: Memo, now: float,
         memo.first_seen = now
         memo.inherited = inherited_restarts(pod)
     sync = _Sync(pod, obs, memo, now, error_resync)
+    sync.hook_events()
     old_phase = (pod.get("status") or {}).get("phase")
     if memo.phase is None and old_phase in TERMINAL and memo.last_status is None:
         memo.phase = old_phase      # a pod that finished before this kubelet saw it

@@ -113,7 +113,7 @@ def run_due(pod: dict, states_by_container: dict, runtime, now: float
             [(c, False) for c in spec.get("containers") or []]:
         kinds = [k for k in KINDS if f"{k}Probe" in c]
         running = rec.containers.get(c["name"])
-        if not kinds or running is None or not running.running(now) or (
+        if not kinds or running is None or not running.shows_running(now) or (
                 init and c.get("restartPolicy") != "Always"):
             continue
         states = states_by_container.setdefault(c["name"], {})

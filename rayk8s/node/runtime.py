@@ -9,7 +9,10 @@ node, the images pulled so far and the pod IP allocator.
 Nothing here sleeps or schedules: each attempt's plan (an ``images.Play``) is
 fixed when it starts, and its state at any time is computed from it -- still
 creating until ``started_at``, running, then exited at its natural end (task
-done, crash, OOM) or when a requested stop completes.  The kubelet asks
+done, crash, OOM) or when a requested stop completes.  Lifecycle hooks are
+played the same way, when the container starts (``postStart``: until it
+completes the kubelet does not show it Running) and when a stop is asked for
+(``preStop``: SIGTERM waits for it, within the grace period).  The kubelet asks
 :meth:`observe` for the views podsync decides on, and learns from them when
 the next change is due.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import collections
 import datetime as _dt
 import ipaddress
+import json
 import math
 import secrets
 from typing import Callable, Iterable
@@ -37,6 +41,9 @@ from .podsync import ContainerView, Observed, PullView, Terminated
 from .script import DATE, interpret
 
 _RATE_WINDOW = 10.0   # seconds over which request-driven CPU is averaged
+# After a preStop hook, SIGTERM always comes with at least this long before SIGKILL
+# (kubelet's minimumGracePeriodInSeconds).
+MIN_GRACE_AFTER_HOOK = 2.0
 
 
 class ConnectionRefused(ConnectionRefusedError):
@@ -65,7 +72,8 @@ class Container:
 
     __slots__ = ("id", "name", "init", "play", "attempt", "created_at", "started_at",
                  "stop_at", "stop_code", "kill_reason", "extra_logs", "requests", "rate",
-                 "rate_at", "spec", "exec_files")
+                 "rate_at", "spec", "exec_files", "hooked_at", "hook_error",
+                 "pre_stop_failed_at")
 
     def __init__(self, name: str, init: bool, play: images.Play, attempt: int,
                  created_at: float, started_at: float, spec: dict, max_logs: int):
@@ -80,6 +88,15 @@ class Container:
         self.rate = 0.0             # requests/s, exponentially averaged
         self.rate_at = started_at
         self.exec_files: dict = {}  # what execs wrote or removed (exec.Files overlay)
+        self.hooked_at: float | None = None       # its postStart hook completes
+        self.hook_error = ""                      # ... having failed with this message
+        self.pre_stop_failed_at: float | None = None
+
+    def shows_running(self, now: float) -> bool:
+        """Running, and its postStart hook has completed successfully (the kubelet
+        reports it Running and probes it only from then on)."""
+        return self.running(now) and not self.hook_error and \
+            (self.hooked_at is None or now >= self.hooked_at)
 
     def end(self) -> tuple[float, int, str] | None:
         """(when, exit code, reason) of this attempt's exit, if it will exit."""
@@ -113,15 +130,15 @@ class Container:
 
     def view(self, now: float, last: "Container | None") -> ContainerView:
         end = self.end()
-        if now < self.started_at:
-            change = self.started_at
-        else:
-            change = end[0] if end is not None and end[0] > now else None
+        change = min((t for t in (self.started_at, self.hooked_at, self.pre_stop_failed_at,
+                                  end[0] if end is not None else None)
+                      if t is not None and now < t < math.inf), default=None)
         return ContainerView(
             self.name, self.id, self.play.ref.full, self.play.ref.image_id, self.attempt,
             self.created_at, self.started_at, self.terminated(now),
             self.stop_at is not None and (end is None or now < end[0]), self.kill_reason,
-            change, last.terminated(math.inf) if last is not None else None)
+            change, last.terminated(math.inf) if last is not None else None,
+            self.hooked_at, self.hook_error, self.pre_stop_failed_at)
 
     def file_exists(self, path: str, now: float) -> bool:
         if path in self.exec_files:
@@ -291,7 +308,7 @@ class Runtime:
         if rec is not None and rec.sandbox_running:
             for c in rec.containers.values():
                 if c.ended(now) is None:
-                    self._stop(c, 0, now, "delete")
+                    self._stop(rec, c, 0, now, "delete")
             rec.sandbox_running = False
             rec.pulls.clear()
             self.ips.release(uid)
@@ -337,6 +354,12 @@ class Runtime:
         c = Container(spec["name"], init, play, attempt, now, now + self.start_seconds, spec,
                       self.max_log_lines)
         rec.containers[spec["name"]] = c
+        handler = (spec.get("lifecycle") or {}).get("postStart")
+        if handler:
+            # Right after the start; the kubelet's start call returns once it is done.
+            took, error = self._hook(rec, c, handler, c.started_at)
+            c.hooked_at = c.started_at + (math.inf if took is None else took)
+            c.hook_error = error
         return c
 
     def stop_container(self, uid: str, name: str, grace: float, reason: str,
@@ -344,19 +367,81 @@ class Runtime:
         rec = self.pods.get(uid)
         c = rec.containers.get(name) if rec is not None else None
         if c is not None and c.ended(now) is None and c.stop_at is None:
-            self._stop(c, grace, now, reason)
+            self._stop(rec, c, grace, now, reason)
 
-    def _stop(self, c: Container, grace: float, now: float, reason: str) -> None:
-        """SIGTERM, then SIGKILL after ``grace`` if the app has not exited."""
+    def _stop(self, rec: PodRecord, c: Container, grace: float, now: float,
+              reason: str) -> None:
+        """The preStop hook (if any, and ``grace`` > 0), then SIGTERM, then SIGKILL once
+        ``grace`` (counted from the hook's start) has passed and the app has not exited.
+        A hook still running when ``grace`` ends is given up; SIGTERM then comes with a
+        last :data:`MIN_GRACE_AFTER_HOOK` seconds, as the kubelet gives."""
         c.kill_reason = reason
         if now < c.started_at:          # never got to run
             c.started_at, c.stop_at, c.stop_code = now, now, 137
             return
+        term_at, left = now, max(grace, 0.0)
+        handler = (c.spec.get("lifecycle") or {}).get("preStop")
+        if handler and grace > 0:
+            took, error = self._hook(rec, c, handler, now)
+            took = math.inf if took is None else took
+            if took < grace:
+                term_at, left = now + took, grace - took
+                if error:
+                    c.pre_stop_failed_at = term_at
+            else:
+                term_at, left = now + grace, 0.0
+            left = max(left, MIN_GRACE_AFTER_HOOK)
         stop = c.play.stop_seconds
-        if stop is not None and stop <= grace:
-            c.stop_at, c.stop_code = now + stop, c.play.term_exit_code
+        if stop is not None and stop <= left:
+            c.stop_at, c.stop_code = term_at + stop, c.play.term_exit_code
         else:
-            c.stop_at, c.stop_code = now + max(grace, 0.0), 137
+            c.stop_at, c.stop_code = term_at + left, 137
+
+    def _hook(self, rec: PodRecord, c: Container, handler: dict,
+              at: float) -> tuple[float | None, str]:
+        """Play a lifecycle hook of ``c`` starting at ``at``: (how long it takes, None:
+        it never ends; the kubelet's error message, "" if it succeeded).  ``exec`` plays
+        its command (one it cannot read takes no time and succeeds); ``httpGet`` is
+        answered at once by the pod's app (only a failed connection fails it, as in
+        the kubelet, which ignores the status code); ``sleep`` sleeps; ``tcpSocket``
+        (deprecated) does nothing."""
+        pod = f"{rec.name}_{rec.namespace}({rec.uid})"
+        if "exec" in handler:
+            argv = [str(a) for a in (handler.get("exec") or {}).get("command") or []]
+            s = interpret(argv, {"HOSTNAME": rec.name}, 0.0,
+                          exists=lambda path: c.file_exists(path, at))
+            if not s.understood:
+                return 0.0, ""
+            for _, path, present in s.files:
+                c.exec_files[path] = b"" if present else None
+            if s.duration is None:
+                return None, ""
+            if s.exit_code == 0:
+                return s.duration, ""
+            output = "".join(line + "\n" for _, line in s.logs)
+            command = " ".join(argv)
+            return s.duration, (
+                f'Exec lifecycle hook ([{command}]) for Container "{c.name}" in Pod "{pod}" '
+                f"failed - error: command '{command}' exited with {s.exit_code}: {output}, "
+                f"message: {json.dumps(output)}")
+        if "httpGet" in handler:
+            get = handler.get("httpGet") or {}
+            port = probes.handler_port(get, c.spec) or 0
+            path = get.get("path") or "/"
+            path = path if path.startswith("/") else "/" + path
+            server = self._server(rec, port, at)
+            if server is None:
+                return 0.0, (
+                    f'HTTP lifecycle hook ({get.get("path") or ""}) for Container "{c.name}" '
+                    f'in Pod "{pod}" failed - error: Get "http://{rec.ip}:{port}{path}": '
+                    f"{probes.refused(rec.ip, port)}")
+            headers = {h.get("name"): h.get("value") for h in get.get("httpHeaders") or []}
+            headers.setdefault("User-Agent", "kube-lifecycle/1.32")
+            self._answer(rec, server, port, "GET", path, headers, b"", self.ips.gateway, at)
+            return 0.0, ""
+        if "sleep" in handler:
+            return max(0.0, float((handler.get("sleep") or {}).get("seconds") or 0)), ""
+        return 0.0, ""
 
     def containers(self) -> Iterable[tuple[PodRecord, Container]]:
         for rec in self.pods.values():
