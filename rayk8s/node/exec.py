@@ -497,33 +497,67 @@ def _normal(path: str) -> str:
 
 class Files:
     """A read-mostly file system: ``base`` files plus a writable ``overlay``
-    (path -> bytes, :data:`DIRECTORY`, or None for removed), shared across execs."""
+    (path -> bytes, :data:`DIRECTORY`, or None for removed), shared across execs.
+
+    ``volumes`` maps a mount path to ``(entries, prefix)``: the overlay of a writable
+    volume mounted there (``emptyDir``...; keys are paths in the volume, ``/x``, and
+    ``prefix`` is the mount's ``subPath``, ``/sub`` or ""); it is shared with the
+    other containers of the pod that mount the volume, so what one writes there the
+    others read."""
 
     def __init__(self, base: dict[str, bytes], overlay: dict | None = None,
-                 dirs: Iterable[str] = ()):
+                 dirs: Iterable[str] = (),
+                 volumes: dict[str, tuple[dict, str]] | None = None):
         self.base = base
-        self.overlay = overlay if overlay is not None else {}
+        self.own = overlay if overlay is not None else {}
         self.dirs = {d.rstrip("/") or "/" for d in dirs}    # base directories (may be empty)
+        self.volumes = {(m.rstrip("/") or "/"): v for m, v in (volumes or {}).items()}
+
+    def _route(self, path: str) -> tuple[dict, str]:
+        """The overlay holding ``path``, and its key there (deepest volume mount wins)."""
+        for mount in sorted(self.volumes, key=len, reverse=True):
+            if path.startswith(mount + "/"):
+                entries, prefix = self.volumes[mount]
+                return entries, prefix + path[len(mount):]
+        return self.own, path
+
+    @property
+    def overlay(self) -> dict:
+        """Every overlay entry, by absolute path (a merged view: write through
+        :meth:`write`, :meth:`mkdir`, :meth:`remove`)."""
+        out = {p: v for p, v in self.own.items()
+               if not any(p.startswith(m + "/") for m in self.volumes)}
+        for mount, (entries, prefix) in self.volumes.items():
+            out.update((mount + key[len(prefix):], v) for key, v in entries.items()
+                       if key.startswith(prefix + "/"))
+        return out
+
+    def _set(self, path: str, value) -> None:
+        table, key = self._route(path)
+        table[key] = value
 
     def read(self, path: str) -> bytes | None:
-        if path in self.overlay:
-            value = self.overlay[path]
+        table, key = self._route(path)
+        if key in table:
+            value = table[key]
             return value if isinstance(value, bytes) else None
         return self.base.get(path)
 
     def _paths(self) -> set[str]:
-        live = {p for p, v in self.overlay.items() if v is not None}
-        return ((set(self.base) | self.dirs) - set(self.overlay)) | live
+        overlay = self.overlay
+        live = {p for p, v in overlay.items() if v is not None}
+        return ((set(self.base) | self.dirs) - set(overlay)) | live
 
     def is_dir(self, path: str) -> bool:
         path = path.rstrip("/") or "/"
+        table, key = self._route(path)
         if path == "/" or path.lstrip("/") in _ROOT_DIRS:
-            return self.overlay.get(path, DIRECTORY) is DIRECTORY
-        if self.overlay.get(path) is DIRECTORY:
+            return table.get(key, DIRECTORY) is DIRECTORY
+        if path in self.volumes:
             return True
-        if path in self.overlay and self.overlay[path] is None:
-            return False
-        if path in self.dirs and path not in self.overlay:
+        if key in table:
+            return table[key] is DIRECTORY
+        if path in self.dirs:
             return True
         return any(p.startswith(path + "/") for p in self._paths())
 
@@ -534,17 +568,18 @@ class Files:
         if path in ("/dev/null", "/dev/stdout", "/dev/stderr"):
             return
         old = self.read(path) if append else None
-        self.overlay[path] = (old or b"") + data
+        self._set(path, (old or b"") + data)
 
     def mkdir(self, path: str) -> None:
-        self.overlay[path.rstrip("/") or "/"] = DIRECTORY
+        self._set(path.rstrip("/") or "/", DIRECTORY)
 
     def remove(self, path: str) -> bool:
         if not self.exists(path):
             return False
         for p in [p for p in self._paths() if p.startswith(path.rstrip("/") + "/")]:
-            self.overlay[p] = None
-        self.overlay[path] = None
+            self._set(p, None)
+        if path.rstrip("/") not in self.volumes:      # a mount point stays
+            self._set(path, None)
         return True
 
     def listdir(self, path: str) -> list[str]:

@@ -189,7 +189,7 @@ def _date(ts: float) -> str:
 class PodRecord:
     __slots__ = ("uid", "namespace", "name", "annotations", "ip", "sandbox_id",
                  "sandbox_running", "containers", "previous", "pulls", "labels", "node_name",
-                 "hostname", "service_account", "service_links")
+                 "hostname", "service_account", "service_links", "volumes")
 
     def __init__(self, pod: dict):
         meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
@@ -207,6 +207,7 @@ class PodRecord:
         self.containers: dict[str, Container] = {}
         self.previous: dict[str, Container] = {}
         self.pulls: dict[str, Pull] = {}
+        self.volumes: dict[str, dict] = {}      # emptyDir name -> what execs wrote in it
 
 
 class PodIPs:
@@ -261,6 +262,10 @@ class Runtime:
         self.pods: dict[str, PodRecord] = {}
         self.by_key: dict[str, str] = {}          # "ns/name" -> uid
         self.images: dict[str, int] = {}          # full reference -> size
+        # Writable volumes beyond a pod: claims ("ns/claim") and host paths of this node
+        # -> what execs wrote in them (exec.Files overlays).
+        self.claims: dict[str, dict] = {}
+        self.host_paths: dict[str, dict] = {}
         # The cluster DNS as played apps query it (Request.lookup): (name, namespace) ->
         # addresses; set by the node shell from its kube-proxy tables (None: no DNS).
         self.dns: Callable[[str, str], list[str]] | None = None
@@ -601,8 +606,36 @@ class Runtime:
         env = execmod.container_env(c.spec, {**live, "metadata": view["metadata"]},
                                     rec.hostname, links, sources=sources,
                                     allocatable=allocatable)
-        return execmod.Context(env, execmod.Files(base, c.exec_files, dirs), now, rec.hostname,
+        files = execmod.Files(base, c.exec_files, dirs, self._writable(rec, c.spec, full))
+        return execmod.Context(env, files, now, rec.hostname,
                                rec.ip, process, network=network)
+
+    def _writable(self, rec: PodRecord, container: dict,
+                  pod: dict) -> dict[str, tuple[dict, str]]:
+        """The writable volumes ``container`` mounts: mount path -> (the volume's overlay,
+        its subPath).  An ``emptyDir`` (or ``ephemeral``) belongs to the pod, shared by
+        its containers; a claim or a host path to this node, shared by its pods."""
+        volumes = {v.get("name"): v for v in (pod.get("spec") or {}).get("volumes") or []
+                   if isinstance(v, dict)}
+        out: dict[str, tuple[dict, str]] = {}
+        for mount in container.get("volumeMounts") or []:
+            if not isinstance(mount, dict) or mount.get("readOnly") or \
+                    not mount.get("mountPath") or mount.get("name") not in volumes:
+                continue
+            volume = volumes[mount["name"]]
+            if "emptyDir" in volume or "ephemeral" in volume:
+                entries = rec.volumes.setdefault(mount["name"], {})
+            elif isinstance(volume.get("persistentVolumeClaim"), dict):
+                claim = volume["persistentVolumeClaim"].get("claimName") or ""
+                entries = self.claims.setdefault(f"{rec.namespace}/{claim}", {})
+            elif isinstance(volume.get("hostPath"), dict):
+                entries = self.host_paths.setdefault(
+                    str(volume["hostPath"].get("path") or "/"), {})
+            else:
+                continue
+            sub = str(mount.get("subPath") or "").strip("/")
+            out[str(mount["mountPath"])] = (entries, f"/{sub}" if sub else "")
+        return out
 
     def exec_play(self, pod_key: str, container: str | None, argv: list[str],
                   stdin: bytes | None = None, now: float | None = None,

@@ -74,3 +74,18 @@ def test_config_map_update_shows_in_the_next_exec(kube, pod):
     cm = kube.get("configmaps", "app-config")
     kube.update({**cm, "data": {**cm["data"], "mode": "slow"}})
     assert kube.exec(pod, ["cat", "/etc/config/mode"]) == "slow"
+
+
+def test_an_empty_dir_is_shared_by_the_pods_containers(kube):
+    """The seed's point about pods: containers of one pod share its volumes."""
+    kube.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pair"},
+                 "spec": {"volumes": [{"name": "shared", "emptyDir": {}}], "containers": [
+                     {"name": "writer", "image": "busybox", "command": ["sleep", "3600"],
+                      "volumeMounts": [{"name": "shared", "mountPath": "/out"}]},
+                     {"name": "reader", "image": "busybox", "command": ["sleep", "3600"],
+                      "volumeMounts": [{"name": "shared", "mountPath": "/in"}]}]}})
+    helpers.wait_for(lambda: kube.get("pods", "pair")["status"].get("phase") == "Running",
+                     timeout=120)
+    kube.exec("pair", ["sh", "-c", "echo from the writer > /out/note"], container="writer")
+    assert kube.exec("pair", ["cat", "/in/note"], container="reader") == "from the writer\n"
+    assert kube.exec("pair", ["ls", "/in"], container="reader") == "note\n"

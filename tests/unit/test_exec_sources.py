@@ -261,3 +261,26 @@ def test_node_shell_exec_reads_sources_when_the_command_runs(kube, clock):
         finally:
             await shell.stop()
     asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def _in(files: ex.Files, script: str) -> str:
+    result = ex.play(["sh", "-c", script], ex.Context([], files, T0, "p", "10.244.1.9"))
+    assert result.exit_code == 0, result
+    return result.stdout.decode()
+
+
+def test_a_writable_volume_is_shared_by_the_containers_that_mount_it():
+    volume: dict = {}             # one emptyDir, mounted at different paths (one by subPath)
+    a = ex.Files({}, {}, volumes={"/data": (volume, "")})
+    b = ex.Files({}, {}, volumes={"/cache": (volume, "")})
+    c = ex.Files({}, {}, volumes={"/sub": (volume, "/d")})
+    _in(a, "echo hi > /data/x; mkdir /data/d; echo deep > /data/d/y")
+    assert _in(b, "cat /cache/x; ls /cache; cat /cache/d/y") == "hi\nd\nx\ndeep\n"
+    assert _in(c, "ls /sub; cat /sub/y") == "y\ndeep\n"
+    _in(c, "echo new > /sub/z; rm /sub/y")
+    assert _in(a, "ls /data/d") == "z\n"
+    _in(b, "rm -r /cache/d")
+    assert _in(a, "ls /data") == "x\n" and _in(a, "test -d /data && echo yes") == "yes\n"
+    # Outside the mount each container keeps its own files.
+    _in(a, "echo mine > /tmp/own")
+    assert ex.play(["cat", "/tmp/own"], ex.Context([], b, T0)).exit_code == 1
