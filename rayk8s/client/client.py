@@ -15,7 +15,6 @@ contract) take ``namespace=None`` as every namespace instead.
 
 from __future__ import annotations
 
-import shlex
 import time
 from typing import Any, AsyncIterator, Iterable, Iterator
 
@@ -126,12 +125,13 @@ class Client:
              namespace: str = "default", stdin: bytes | str | None = None) -> str:
         """What ``command`` prints (stdout, then stderr) when exec'd in ``pod``, as
         ``kubectl exec`` runs it: played inside the container (env, files, the cluster
-        DNS, ``curl``/``wget`` through the emulated network).  A string command is split
-        like a shell word list (no shell: use ``["sh", "-c", "..."]`` for pipes).
+        DNS, ``curl``/``wget`` through the emulated network).  A list is the argv, as
+        ``kubectl exec POD -- argv...`` sends it; a string is a shell command line, run
+        as ``["sh", "-c", command]`` (pipes, ``&&``, ``$VAR`` work).
         A non-zero exit raises :class:`~rayk8s.api.errors.ExecError` (``exit_code``,
         ``stdout``, ``stderr``); a command that cannot run at all (no such pod or
         container, not running) an ApiError."""
-        argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
+        argv = ["sh", "-c", command] if isinstance(command, str) else [str(a) for a in command]
         data = stdin.encode() if isinstance(stdin, str) else stdin
         out, err, code = self.transport.call("exec", namespace, pod, argv, container, data)
         out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")

@@ -122,6 +122,9 @@ def test_curl_and_wget_to_the_cluster_ip_and_a_pod_ip(kube, world):
     # Through a pipe in a shell, as users write it.
     out = kube.exec(CLIENT, ["sh", "-c", "curl -s http://web | grep -c hostname"])
     assert out.strip() == "1"
+    # A string is a shell command line.
+    assert kube.exec(CLIENT, "curl -s http://web | grep -c hostname && echo $HOSTNAME") == \
+        f"1\n{CLIENT}\n"
 
 
 def test_connection_failures_are_curl_and_wget_errors(kube, world):
