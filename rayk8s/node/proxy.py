@@ -69,15 +69,18 @@ class KubeProxy:
         self.slices: dict[str, dict] = {}              # ns/slice -> EndpointSlice
         self._rr: dict[tuple[str, str], int] = {}      # (service, port name) -> next index
         self._affinity: dict[tuple[str, str], tuple[str, float]] = {}  # (svc, client) -> (ep, expiry)
+        self._ports: dict[str, dict] = {}      # node_ports()/load_balancers(), until a Service changes
 
     # -- feeding ------------------------------------------------------------------------
 
     def set_service(self, svc: dict) -> None:
         self.services[_key(svc)] = svc
+        self._ports.clear()
 
     def delete_service(self, svc: dict | str) -> None:
         key = svc if isinstance(svc, str) else _key(svc)
         self.services.pop(key, None)
+        self._ports.clear()
         for table in (self._rr, self._affinity):
             for k in [k for k in table if k[0] == key]:
                 del table[k]
@@ -91,8 +94,13 @@ class KubeProxy:
     # -- reading ------------------------------------------------------------------------
 
     def node_ports(self) -> dict[int, tuple[str, str]]:
-        """nodePort -> (service key, port name) for every NodePort/LoadBalancer Service."""
+        """nodePort -> (service key, port name) for every NodePort/LoadBalancer Service
+        (computed once per change of the Services: each request asks)."""
+        cached = self._ports.get("node")
+        if cached is not None:
+            return cached
         out: dict[int, tuple[str, str]] = {}
+        self._ports["node"] = out
         for key, svc in sorted(self.services.items()):
             spec = svc.get("spec") or {}
             if spec.get("type") not in NODE_PORT_TYPES:
@@ -106,7 +114,11 @@ class KubeProxy:
     def load_balancers(self) -> dict[tuple[str, int], tuple[str, str]]:
         """(load-balancer IP, service port) -> (service key, port name) for every
         LoadBalancer Service with an address in ``status.loadBalancer.ingress``."""
+        cached = self._ports.get("lb")
+        if cached is not None:
+            return cached
         out: dict[tuple[str, int], tuple[str, str]] = {}
+        self._ports["lb"] = out
         for key, svc in sorted(self.services.items()):
             if (svc.get("spec") or {}).get("type") != "LoadBalancer":
                 continue
