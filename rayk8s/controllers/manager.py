@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from .. import clock as clockmod
 from ..api import kinds
-from ..machinery import SharedInformerFactory, ShutDown, WorkQueue
+from ..machinery import SharedInformerFactory, WorkQueue, run_worker
 from ..machinery.events import EventRecorder
 from . import base
 from .runner import Runner
@@ -51,19 +51,11 @@ class _Loop:
             log.exception("%s: keys_for failed", self.controller.name)
 
     async def work(self) -> None:
-        while True:
-            try:
-                key = await self.queue.get()
-            except ShutDown:
-                return
-            try:
-                await self._process(key)
-            except Exception:  # noqa: BLE001 - keep the worker alive; back off the key
-                self.errors += 1
-                log.exception("%s: sync %s failed", self.controller.name, key)
-                self.queue.add_rate_limited(key)
-            finally:
-                self.queue.done(key)
+        await run_worker(self.queue, self._process, self._failed)
+
+    def _failed(self, key: str, exc: Exception) -> None:
+        self.errors += 1
+        log.error("%s: sync %s failed", self.controller.name, key, exc_info=exc)
 
     async def _process(self, key: str) -> None:
         await self.manager.wait_seen(self.pending.pop(key, {}))

@@ -13,11 +13,11 @@ from .cache import (Cache, by_field, by_label, by_namespace, by_owner_uid, copy,
 from .informer import Informer, ListWatchClient, SharedInformerFactory, enqueue_handler
 from .ratelimit import (BucketRateLimiter, ItemExponentialFailureRateLimiter,
                         MaxOfRateLimiter, default_controller_rate_limiter)
-from .workqueue import ShutDown, WorkQueue
+from .workqueue import ShutDown, WorkQueue, run_worker
 
 __all__ = [
     "Cache", "by_field", "by_label", "by_namespace", "by_owner_uid", "copy", "key_of",
     "split_key", "Informer", "ListWatchClient", "SharedInformerFactory", "enqueue_handler",
     "BucketRateLimiter", "ItemExponentialFailureRateLimiter", "MaxOfRateLimiter",
-    "default_controller_rate_limiter", "ShutDown", "WorkQueue",
+    "default_controller_rate_limiter", "ShutDown", "WorkQueue", "run_worker",
 ]

@@ -40,7 +40,7 @@ import asyncio
 import heapq
 import itertools
 from collections import deque
-from typing import Hashable
+from typing import Awaitable, Callable, Hashable
 
 from ..clock import Clock
 from . import ratelimit
@@ -244,3 +244,23 @@ class WorkQueue:
 
     def num_requeues(self, key: Hashable) -> int:
         return self.rate_limiter.num_requeues(key)
+
+
+async def run_worker(queue: WorkQueue, handle: Callable[[Hashable], Awaitable[None]],
+                     on_error: Callable[[Hashable, Exception], None]) -> None:
+    """A worker of ``queue`` (client-go's processNextWorkItem loop): take a key, await
+    ``handle(key)``, mark it done; when ``handle`` raises, report it to ``on_error``
+    and add the key back rate-limited.  ``handle`` forgets the key's back-off itself
+    when it is done with it.  Returns when the queue shuts down."""
+    while True:
+        try:
+            key = await queue.get()
+        except ShutDown:
+            return
+        try:
+            await handle(key)
+        except Exception as exc:  # noqa: BLE001 - keep the worker alive; back the key off
+            on_error(key, exc)
+            queue.add_rate_limited(key)
+        finally:
+            queue.done(key)

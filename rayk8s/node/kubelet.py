@@ -42,7 +42,7 @@ from ..api.errors import ApiError
 from ..machinery.cache import key_of
 from ..machinery.events import NORMAL, WARNING, EventRecorder
 from ..machinery.informer import Informer
-from ..machinery.workqueue import ShutDown, WorkQueue
+from ..machinery.workqueue import WorkQueue, run_worker
 from . import nodeinfo, podstatus, podsync, probes, stats
 from .images import Catalog
 from .metrics import KubeletMetrics
@@ -255,21 +255,14 @@ class Kubelet:
             self.queue.add(key)
 
     async def _worker(self) -> None:
-        while True:
-            try:
-                key = await self.queue.get()
-            except ShutDown:
-                return
-            try:
-                await self.sync(key)
-                self.queue.forget(key)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - retry the pod with back-off
-                log.exception("%s: syncing pod %s failed", self.name, key)
-                self.queue.add_rate_limited(key)
-            finally:
-                self.queue.done(key)
+        await run_worker(self.queue, self._sync_once, self._sync_failed)
+
+    async def _sync_once(self, key: str) -> None:
+        await self.sync(key)
+        self.queue.forget(key)
+
+    def _sync_failed(self, key: str, exc: Exception) -> None:
+        log.error("%s: syncing pod %s failed", self.name, key, exc_info=exc)
 
     async def sync(self, key: str) -> None:
         """Bring one pod a step closer to its desired state (see the module docstring)."""

@@ -10,7 +10,7 @@ import pytest
 
 from rayk8s.clock import FakeClock
 from rayk8s.machinery import ratelimit
-from rayk8s.machinery.workqueue import ShutDown, WorkQueue
+from rayk8s.machinery.workqueue import ShutDown, WorkQueue, run_worker
 
 
 def run(coro):
@@ -299,4 +299,29 @@ def test_add_rate_limited_backs_off_doubling_until_forget():
         q.add_rate_limited("a")
         clock.advance(1)
         assert await get_now(q) == "a"
+    run(main())
+
+
+def test_run_worker_handles_keys_backs_failures_off_and_stops_at_shutdown():
+    clock = FakeClock()
+
+    async def main():
+        q = WorkQueue(clock, ratelimit.ItemExponentialFailureRateLimiter(5.0, 60.0))
+        handled, failed = [], []
+
+        async def handle(key):
+            handled.append(key)
+            if key == "bad":
+                raise RuntimeError("boom")
+            q.forget(key)
+        worker = asyncio.get_running_loop().create_task(
+            run_worker(q, handle, lambda key, exc: failed.append((key, str(exc)))))
+        q.add("good")
+        q.add("bad")
+        await settle()
+        assert handled == ["good", "bad"] and failed == [("bad", "boom")]
+        assert q.num_requeues("bad") == 1 and q.num_requeues("good") == 0
+        assert len(q) == 0                  # "bad" waits out its back-off, not re-run yet
+        q.shutdown()
+        await asyncio.wait_for(worker, 1)   # the worker returns at shutdown
     run(main())
