@@ -20,6 +20,7 @@ from typing import Any
 import ray
 
 from .. import clock as clockmod
+from ..api import errors
 from ..client import Client
 from . import components, launcher
 from .shells import ApiserverShell, EtcdShell
@@ -168,7 +169,22 @@ class Cluster:
             self.stop()
             raise
         self.client = Client(RayTransport(self.apiserver))
+        if self.run_ingress:
+            self._ensure_ingress_class()
         return self
+
+    def _ensure_ingress_class(self) -> None:
+        """The default IngressClass of the ingress controller (kept if it exists): named
+        after the class it serves, ``rayk8s`` when it serves every Ingress."""
+        try:
+            self.client.create({
+                "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                "metadata": {"name": self.ingress_class or "rayk8s", "annotations": {
+                    "ingressclass.kubernetes.io/is-default-class": "true"}},
+                "spec": {"controller": "rayk8s.io/ingress-controller"}})
+        except errors.ApiError as exc:
+            if exc.code != 409:
+                raise
 
     def _start_components(self, names: dict[str, str], port: int | None) -> None:
         if self.controllers:

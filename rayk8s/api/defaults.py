@@ -385,6 +385,12 @@ def _endpoint_slice(obj: dict) -> None:
         _setdefault(port, "protocol", "TCP")
 
 
+def _ingress_class(obj: dict) -> None:
+    params = (obj.get("spec") or {}).get("parameters")
+    if isinstance(params, dict) and params.get("scope") is None:
+        params["scope"] = "Cluster"
+
+
 _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _pod,
     "Deployment": _deployment,
@@ -402,4 +408,5 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Secret": _secret,
     "Endpoints": _endpoints,
     "EndpointSlice": _endpoint_slice,
+    "IngressClass": _ingress_class,
 }

@@ -163,7 +163,8 @@ _TABLE: tuple[Kind, ...] = (
          other_versions=("v1",)),
     # batch/v1
     Kind("batch", "v1", "Job", "jobs", "job", True, (), _ALL, ("status",)),
-    # networking.k8s.io/v1
+    # networking.k8s.io/v1 (ingressclasses first, as discovery lists them)
+    Kind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False),
     Kind("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
          subresources=("status",)),
     # discovery.k8s.io/v1

@@ -15,7 +15,7 @@ The rules live by kind family, one module each, all pure functions over dicts:
 - ``validation_workloads``: Deployment, ReplicaSet, StatefulSet, DaemonSet,
   ReplicationController, Job, HorizontalPodAutoscaler;
 - ``validation_core``: Service, Namespace, Node, ConfigMap, Secret, PV, PVC,
-  Event, Endpoints, EndpointSlice, Lease, Ingress, Binding.
+  Event, Endpoints, EndpointSlice, Lease, Ingress, IngressClass, Binding.
 
 Each kind has one spec validator ``fn(obj, old)`` (create and update: the
 spec's own rules, then on update what may not change) and optionally one
@@ -61,6 +61,7 @@ _SPEC: dict[str, Callable[[dict, dict | None], Causes]] = {
     "EndpointSlice": core.spec_endpoint_slice,
     "Lease": core.spec_lease,
     "Ingress": core.spec_ingress,
+    "IngressClass": core.spec_ingress_class,
     "Binding": core.spec_binding,
 }
 

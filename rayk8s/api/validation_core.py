@@ -1,6 +1,6 @@
 """Validation of the non-workload kinds: Service, Namespace, Node, ConfigMap,
 Secret, PersistentVolume(Claim), Event, Endpoints, EndpointSlice, Lease,
-Ingress and Binding.
+Ingress, IngressClass and Binding.
 
 Each ``spec_<kind>(obj, old)`` returns causes for the object (``old`` None on
 create) including, on update, what may not change.  Messages and paths follow
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 from . import names, quantity
@@ -489,6 +490,74 @@ def spec_ingress(obj: dict, old: dict | None) -> Causes:
             if ptype in ("Exact", "Prefix") and not path.startswith("/"):
                 out.append(invalid(f"{pp}.path", path, "must be an absolute path"))
             out += _ingress_backend(mapping(hp.get("backend")), f"{pp}.backend")
+    return out
+
+
+_MAX_INGRESS_CLASS_CONTROLLER = 250
+_HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
+_HTTP_PATH_RE = re.compile(f"^{_HTTP_PATH_FMT}$")
+INGRESS_CLASS_SCOPES = ("Cluster", "Namespace")
+
+
+def _path_segment_name(name: str) -> list[str]:
+    """``IsValidPathSegmentName``: usable as one segment of a REST path."""
+    if name in (".", ".."):
+        return [f"may not be '{name}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
+
+
+def _domain_prefixed_path(path: str, value: str) -> Causes:
+    """``IsDomainPrefixedPath``: ``acme.io/foo``, a DNS subdomain, '/', an HTTP path."""
+    if not value:
+        return [required(path)]
+    host, sep, rest = value.partition("/")
+    if not sep or not host or not rest:
+        return [invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
+    out = each(path, host, names.is_dns1123_subdomain(host))
+    if not _HTTP_PATH_RE.match(rest):
+        out.append(invalid(path, rest, names.regex_error("Invalid path", _HTTP_PATH_FMT)))
+    return out
+
+
+def _ingress_class_parameters(params: dict, p: str) -> Causes:
+    out: Causes = []
+    if params.get("apiGroup") is not None:
+        group = str(params["apiGroup"])
+        out += each(f"{p}.apiGroup", group, names.is_dns1123_subdomain(group))
+    for field in ("kind", "name"):
+        value = str(params.get(field) or "")
+        if not value:
+            out.append(required(f"{p}.{field}", f"{field} is required"))
+        else:
+            out += each(f"{p}.{field}", value, _path_segment_name(value))
+    scope = params.get("scope")
+    if scope is None:
+        return out + [required(f"{p}.scope")]
+    namespace = params.get("namespace")
+    if scope not in INGRESS_CLASS_SCOPES:
+        out.append(not_supported(f"{p}.scope", scope, INGRESS_CLASS_SCOPES))
+    elif scope == "Namespace":
+        if namespace is None:
+            out.append(required(f"{p}.namespace", "`parameters.scope` is set to 'Namespace'"))
+        else:
+            out += each(f"{p}.namespace", namespace, names.name_is_dns_label(str(namespace)))
+    elif namespace is not None:
+        out.append(forbidden(f"{p}.namespace", "`parameters.scope` is set to 'Cluster'"))
+    return out
+
+
+def spec_ingress_class(obj: dict, old: dict | None) -> Causes:
+    spec = mapping(obj.get("spec"))
+    controller = str(spec.get("controller") or "")
+    out: Causes = []
+    if old is not None:
+        out += immutable(spec.get("controller"), mapping(old.get("spec")).get("controller"),
+                         "spec.controller")
+    if len(controller) > _MAX_INGRESS_CLASS_CONTROLLER:
+        out.append(too_long("spec.controller", _MAX_INGRESS_CLASS_CONTROLLER))
+    out += _domain_prefixed_path("spec.controller", controller)
+    if spec.get("parameters") is not None:
+        out += _ingress_class_parameters(mapping(spec["parameters"]), "spec.parameters")
     return out
 
 

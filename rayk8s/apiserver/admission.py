@@ -10,6 +10,8 @@ named after the plugin it stands for:
 - Priority: ``spec.priority`` defaults to 0.
 - DefaultTolerationSeconds: pods tolerate ``not-ready`` and ``unreachable``
   NoExecute taints for 300 s.
+- DefaultIngressClass: a new Ingress that names no class gets the default
+  IngressClass's name.
 
 Functions are pure: they take the object (and what they need to know) and
 return the admitted object or raise ApiError.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import copy
 
+from .. import clock
 from ..api import errors
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -67,3 +70,46 @@ def admit_pod(pod: dict) -> dict:
             tolerations.append({"key": key, "operator": "Exists", "effect": effect,
                                 "tolerationSeconds": _TOLERATION_SECONDS})
     return pod
+
+
+IS_DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+LEGACY_INGRESS_CLASS = "kubernetes.io/ingress.class"
+
+
+def default_ingress_class(classes: list[dict]) -> dict | None:
+    """The default among ``classes``: those annotated ``is-default-class: "true"``,
+    the newest by creationTimestamp (ties: the first name), None without one."""
+    defaults = [c for c in classes
+                if ((c.get("metadata") or {}).get("annotations") or {}).get(IS_DEFAULT_CLASS)
+                == "true"]
+    if not defaults:
+        return None
+    defaults.sort(key=lambda c: c["metadata"].get("name") or "")
+    defaults.sort(key=_created, reverse=True)   # stable: ties keep name order
+    return defaults[0]
+
+
+def _created(obj: dict) -> float:
+    try:
+        return clock.parse_rfc3339(obj["metadata"]["creationTimestamp"])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+
+
+def admit_ingress(ingress: dict, classes: list[dict]) -> dict:
+    """DefaultIngressClass on create: ``spec.ingressClassName`` from the default
+    class, unless the Ingress names a class (the field, even empty, or the legacy
+    annotation)."""
+    spec = ingress.get("spec")
+    annotations = (ingress.get("metadata") or {}).get("annotations") or {}
+    if (isinstance(spec, dict) and spec.get("ingressClassName") is not None) \
+            or LEGACY_INGRESS_CLASS in annotations:
+        return ingress
+    default = default_ingress_class(classes)
+    if default is None:
+        return ingress
+    ingress = copy.deepcopy(ingress)
+    if not isinstance(ingress.get("spec"), dict):
+        ingress["spec"] = {}
+    ingress["spec"]["ingressClassName"] = default["metadata"]["name"]
+    return ingress

@@ -228,6 +228,11 @@ class Registry:
             obj = decode(kv.value, kv.mod_revision) if kv else None
         return obj
 
+    async def _ingress_classes(self) -> list[dict]:
+        """Every stored IngressClass (the DefaultIngressClass plugin's lister)."""
+        kvs = (await self.store.range(self.kinds.lookup("ingressclasses").key_prefix)).kvs
+        return [decode(kv.value, kv.mod_revision) for kv in kvs]
+
     # --------------------------------------------------------------- create
 
     async def create(self, resource: str | Kind, obj: dict, namespace: str | None = None, *,
@@ -272,6 +277,8 @@ class Registry:
         obj = defaults.apply_defaults(kind, obj)
         if kind.kind == "Pod":
             obj = admission.admit_pod(obj)
+        elif kind.kind == "Ingress":
+            obj = admission.admit_ingress(obj, await self._ingress_classes())
         self._validate(kind, obj)
         name = obj["metadata"]["name"]
         if ns:

@@ -592,6 +592,10 @@ def test_apply_and_delete_the_examples(kubectl, cluster):
     assert through_ingress("/", host="other.example.com")[1].startswith("Hello world !")
     out = rows(kubectl("get", "ingress", "-n", "examples"))
     assert out[1][0] == "walkthrough" and out[1][3] == "127.0.0.1", out
+    assert out[1][1] == "rayk8s", out       # CLASS: the default IngressClass, by admission
+    out = rows(kubectl("get", "ingressclass"))
+    assert out[0] == ["NAME", "CONTROLLER", "PARAMETERS", "AGE"], out
+    assert ["rayk8s", "rayk8s.io/ingress-controller", "<none>"] in [r[:3] for r in out], out
     pod = next(p["metadata"]["name"] for p in cluster.client.list("pods", "examples")
                if p["metadata"]["name"].startswith("helloworld-"))
     deadline = time.monotonic() + 60

@@ -27,6 +27,7 @@ SPELLINGS = [
     ("autoscaling", "horizontalpodautoscalers",
      ["horizontalpodautoscaler", "HorizontalPodAutoscaler", "hpa"]),
     ("batch", "jobs", ["job", "Job"]),
+    ("networking.k8s.io", "ingressclasses", ["ingressclass", "IngressClass"]),
     ("networking.k8s.io", "ingresses", ["ingress", "Ingress", "ing"]),
     ("discovery.k8s.io", "endpointslices", ["endpointslice", "EndpointSlice"]),
     ("coordination.k8s.io", "leases", ["lease", "Lease"]),
@@ -75,6 +76,7 @@ def test_lookup_unknown_is_404_in_kubectls_words(name):
     ("autoscaling/v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers"),
     ("batch/v1", "Job", "jobs"),
     ("networking.k8s.io/v1", "Ingress", "ingresses"),
+    ("networking.k8s.io/v1", "IngressClass", "ingressclasses"),
     ("discovery.k8s.io/v1", "EndpointSlice", "endpointslices"),
     ("coordination.k8s.io/v1", "Lease", "leases"),
 ])
@@ -143,6 +145,8 @@ def test_category_all_is_exactly_the_real_set():
      True),
     ("ing", "networking.k8s.io/v1", "IngressList", "ingresses.networking.k8s.io",
      "/registry/ingresses.networking.k8s.io/", True),
+    ("ingressclass", "networking.k8s.io/v1", "IngressClassList",
+     "ingressclasses.networking.k8s.io", "/registry/ingressclasses.networking.k8s.io/", False),
 ])
 def test_kind_properties(name, api_version, list_kind, group_resource, prefix, namespaced):
     k = REGISTRY.lookup(name)

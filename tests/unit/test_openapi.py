@@ -330,6 +330,11 @@ VALID = {
                                "path": "/", "pathType": "Prefix",
                                "backend": {"service": {"name": "s",
                                                        "port": {"number": 80}}}}]}}]}},
+    "ingressclasses": {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+                       "metadata": {"name": "nginx"},
+                       "spec": {"controller": "k8s.io/ingress-nginx", "parameters": {
+                           "apiGroup": "k8s.example.com", "kind": "IngressParameters",
+                           "name": "p", "scope": "Cluster"}}},
     "horizontalpodautoscalers": {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
         "metadata": {"name": "h"},

@@ -541,6 +541,14 @@ def test_deployment_with_strategy_and_zero_replicas():
      "firstTimestamp": "2024-05-01T12:00:00Z", "lastTimestamp": "2024-05-01T12:00:05Z",
      "count": 2, "type": "Normal", "eventTime": "2024-05-01T12:00:00.000001Z",
      "reportingComponent": "", "reportingInstance": ""},
+    {"kind": "IngressClass", "apiVersion": "networking.k8s.io/v1",
+     "metadata": {"name": "nginx", "annotations": {
+         "ingressclass.kubernetes.io/is-default-class": "true"}},
+     "spec": {"controller": "k8s.io/ingress-nginx",
+              "parameters": {"apiGroup": "", "kind": "IngressParameters", "name": "p",
+                             "scope": "Namespace", "namespace": "ops"}}},
+    {"kind": "IngressClass", "apiVersion": "networking.k8s.io/v1",
+     "metadata": {"name": "bare"}, "spec": {"controller": "example.com/ic"}},
 ])
 def test_other_served_kinds_round_trip(obj):
     assert decode(encode(obj)) == obj

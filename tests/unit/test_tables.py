@@ -89,6 +89,7 @@ COLUMNS = {
     "persistentvolumeclaims": ["Name", "Status", "Volume", "Capacity", "Access Modes",
                                "StorageClass", "VolumeAttributesClass", "Age", "*VolumeMode"],
     "ingresses": ["Name", "Class", "Hosts", "Address", "Ports", "Age"],
+    "ingressclasses": ["Name", "Controller", "Parameters", "Age"],
     "endpointslices": ["Name", "AddressType", "Ports", "Endpoints", "Age"],
     "leases": ["Name", "Holder", "Age"],
     "bindings": ["Name", "Age"],
@@ -319,6 +320,19 @@ def test_ingress():
                                      "10.0.0.1", "80, 443", "5m"]
     bare = {"metadata": meta("bare"), "spec": {"rules": [{}]}}
     assert row("ingresses", bare) == ["bare", "<none>", "*", "", "80", "5m"]
+
+
+def test_ingressclass():
+    spec = {"controller": "k8s.io/ingress-nginx"}
+    assert row("ingressclasses", {"metadata": meta("nginx"), "spec": spec}) == [
+        "nginx", "k8s.io/ingress-nginx", "<none>", "5m"]
+    grouped = dict(spec, parameters={"apiGroup": "k8s.example.com", "kind": "IngressParameters",
+                                     "name": "external-lb", "scope": "Cluster"})
+    assert row("ingressclasses", {"metadata": meta("lb"), "spec": grouped})[2] == \
+        "IngressParameters.k8s.example.com/external-lb"
+    core = dict(spec, parameters={"kind": "ConfigMap", "name": "cfg", "scope": "Namespace",
+                                  "namespace": "ops"})
+    assert row("ingressclasses", {"metadata": meta("c"), "spec": core})[2] == "ConfigMap/cfg"
 
 
 # --------------------------------------------------------------------- workloads

@@ -1783,6 +1783,27 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
             "setting with \"Resource\"."
         ),
     },
+    "io.k8s.api.networking.v1.IngressClass": {
+        "metadata": (
+            "Standard object's metadata. More info: https://git.k8s.io/community/contribu"
+            "tors/devel/sig-architecture/api-conventions.md#metadata"
+        ),
+        "spec": (
+            "spec is the desired state of the IngressClass. More info: https://git.k8s.io"
+            "/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-s"
+            "tatus"
+        ),
+    },
+    "io.k8s.api.networking.v1.IngressClassList": {
+        "metadata": "Standard list metadata.",
+    },
+    "io.k8s.api.networking.v1.IngressClassSpec": {
+        "parameters": (
+            "parameters is a link to a custom resource containing additional "
+            "configuration for the controller. This is optional if the controller does "
+            "not require extra parameters."
+        ),
+    },
     "io.k8s.api.networking.v1.IngressList": {
         "metadata": (
             "Standard object's metadata. More info: https://git.k8s.io/community/contribu"

@@ -975,6 +975,27 @@ def _print_ingress(ing: dict, now: float) -> Row:
             "80, 443" if spec.get("tls") else "80", _age(ing, now)]
 
 
+_INGRESSCLASS_COLUMNS = [
+    NAME,
+    column("Controller", "string", "Controller that is responsible for handling this class"),
+    column("Parameters", "string", "A reference to a resource with additional parameters"),
+    AGE,
+]
+
+
+def _print_ingressclass(ic: dict, now: float) -> Row:
+    """``Kind[.apiGroup]/name`` of ``spec.parameters``, ``<none>`` without one."""
+    spec = ic.get("spec") or {}
+    params = spec.get("parameters")
+    shown = "<none>"
+    if params is not None:
+        shown = str(params.get("kind") or "")
+        if params.get("apiGroup") is not None:
+            shown += "." + str(params["apiGroup"])
+        shown += "/" + str(params.get("name") or "")
+    return [_name(ic), spec.get("controller") or "", shown, _age(ic, now)]
+
+
 # ----------------------------------------------------------------- workloads
 
 _DEPLOYMENT_COLUMNS = [
@@ -1369,6 +1390,7 @@ PRINTERS: dict[str, tuple[list[dict], Printer]] = {
     "PersistentVolume": (_PV_COLUMNS, _print_pv),
     "PersistentVolumeClaim": (_PVC_COLUMNS, _print_pvc),
     "Ingress": (_INGRESS_COLUMNS, _print_ingress),
+    "IngressClass": (_INGRESSCLASS_COLUMNS, _print_ingressclass),
     "EndpointSlice": (_ENDPOINTSLICE_COLUMNS, _print_endpointslice),
     "Lease": (_LEASE_COLUMNS, _print_lease),
 }
