@@ -154,10 +154,7 @@ class IngressShell:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
+            await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         for inf in self.informers.values():
             await inf.stop()

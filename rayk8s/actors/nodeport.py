@@ -92,10 +92,7 @@ class NodePorts:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
+            await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         for inf in self.informers:
             await inf.stop()

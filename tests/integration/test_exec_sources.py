@@ -3,7 +3,6 @@
 
 import pytest
 
-import rayk8s
 
 from . import helpers
 
@@ -12,8 +11,7 @@ POD = "sources"
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="sources-it", nodes=1, time_scale=5, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("sources-it", nodes=1) as c:
         yield c
 
 

@@ -13,7 +13,6 @@ import urllib.request
 
 import pytest
 
-import rayk8s
 
 from . import helpers
 
@@ -25,8 +24,7 @@ DEFAULT_404 = "default backend - 404"                       # the controller's
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="ingress-it", nodes=2, time_scale=5, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("ingress-it", nodes=2) as c:
         yield c
 
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-import rayk8s
 from rayk8s import ApiError
 
+from . import helpers
 from .helpers import wait_for
 
 TIME_SCALE = 5.0
@@ -17,8 +17,7 @@ TIME_SCALE = 5.0
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="hooks-it", nodes=1, time_scale=TIME_SCALE, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("hooks-it", nodes=1, time_scale=TIME_SCALE) as c:
         yield c
 
 

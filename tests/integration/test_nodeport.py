@@ -11,7 +11,6 @@ import urllib.request
 
 import pytest
 
-import rayk8s
 
 from . import helpers
 
@@ -20,8 +19,7 @@ APP = "hello-np"
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="nodeport-it", nodes=3, time_scale=5, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("nodeport-it", nodes=3) as c:
         yield c
 
 

@@ -10,7 +10,6 @@ import collections
 
 import pytest
 
-import rayk8s
 from rayk8s.api.errors import ApiError, ExecError
 
 from . import helpers
@@ -20,8 +19,7 @@ CLIENT = "netclient"
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="podnet-it", nodes=3, time_scale=5, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("podnet-it", nodes=3) as c:
         yield c
 
 

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import pytest
 
-import rayk8s
 from rayk8s.actors import components
 
 from . import helpers
@@ -48,8 +47,7 @@ HASH = "pod-template-hash"
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="traffic-it", nodes=3, time_scale=5, http_port=None,
-                        metrics=False) as c:
+    with helpers.emulated("traffic-it", nodes=3) as c:
         yield c
 
 
@@ -425,10 +423,9 @@ def test_the_oracle_catches_late_and_early_replies():
 def random_cluster(ray_cluster):
     # Other addresses than the round-robin cluster's nodes: both may be up at once.
     specs = [components.node_spec(i, address=f"127.0.3.{i}") for i in (1, 2)]
-    with rayk8s.Cluster(name="random-it", node_specs=specs, time_scale=5, http_port=None,
-                        metrics=False, proxy_mode="random", service_cidr="10.200.0.0/16",
-                        node_port_range="31000-31099",
-                        load_balancer_pool="127.0.101.1-127.0.101.2") as c:
+    with helpers.emulated("random-it", node_specs=specs, proxy_mode="random",
+                          service_cidr="10.200.0.0/16", node_port_range="31000-31099",
+                          load_balancer_pool="127.0.101.1-127.0.101.2") as c:
         yield c
 
 

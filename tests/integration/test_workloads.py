@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-import rayk8s
 from rayk8s import ApiError
 
+from . import helpers
 from .helpers import wait_for
 
 TIME_SCALE = 10.0
@@ -36,8 +36,7 @@ ANNOTATIONS_TO_SKIP = {"kubectl.kubernetes.io/last-applied-configuration", REVIS
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="workloads-it", nodes=3, time_scale=TIME_SCALE,
-                        http_port=None, metrics=False) as c:
+    with helpers.emulated("workloads-it", nodes=3, time_scale=TIME_SCALE) as c:
         yield c
 
 

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-import rayk8s
 from rayk8s import ApiError
 
+from . import helpers
 from .test_workloads import (HASH_LABEL, TIME_SCALE, Sampler, absent, delete_and_wait_gone,
                              deletion, deployment, image, job, job_condition, live, owned_rss,
                              phase, pods_of, ready, revision, rolled_out, rollout_sample,
@@ -29,8 +29,7 @@ BAD_IMAGE = "no-such-registry.example/nope:1"
 
 @pytest.fixture(scope="module")
 def cluster(ray_cluster):
-    with rayk8s.Cluster(name="workloads-more-it", nodes=3, time_scale=TIME_SCALE,
-                        http_port=None, metrics=False) as c:
+    with helpers.emulated("workloads-more-it", nodes=3, time_scale=TIME_SCALE) as c:
         yield c
 
 
