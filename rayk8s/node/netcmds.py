@@ -414,44 +414,76 @@ def _curl_data(sh: _Shell, kind: str, value: str, stdin: bytes) -> bytes:
     return urllib.parse.quote(value, safe="").encode()
 
 
-def _curl_parse(sh: _Shell, args: list[str], stdin: bytes) -> _CurlConf | str:
-    """The options and URLs of a curl command line, or an error message (exit 2)."""
-    conf = _CurlConf()
-    pairs: list[tuple[str, str | None, str]] = []       # (long name, value, as written)
+class _OptError(Exception):
+    """A command line the program refuses: the message it prints."""
+
+
+def _getopt(args: list[str], takes_value: dict[str, bool], short: dict[str, str],
+            errors: dict[str, str], long_equals: bool = False,
+            ignored: str = "") -> tuple[list[tuple[str, str | None, str]], list[str]]:
+    """getopt for curl and wget: ``([(long name, value or None, as written)], the other
+    arguments)``.  ``--name [value]`` (``--name=value`` too with ``long_equals``) and
+    clustered short flags (``-sSL``, ``-o file``, ``-ofile``) whose letters ``short``
+    maps to long names; ``takes_value[name]`` says whether one follows.  A letter in
+    ``ignored`` ends its cluster.  Refusals raise :class:`_OptError` with the
+    program's wording (``errors``: format strings by kind, with ``{arg}``, ``{name}``,
+    ``{letter}``)."""
+    pairs: list[tuple[str, str | None, str]] = []
+    rest: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
         i += 1
         if arg.startswith("--") and len(arg) > 2:
-            name = arg[2:]
-            if name not in _CURL_OPTS:
-                return f"curl: option {arg}: is unknown\n{_TRY}"
-            if _CURL_OPTS[name]:
-                if i >= len(args):
-                    return f"curl: option {arg}: requires parameter\n{_TRY}"
-                pairs.append((name, args[i], arg))
-                i += 1
-            else:
+            name, eq, value = arg[2:].partition("=") if long_equals else (arg[2:], "", "")
+            if name not in takes_value:
+                raise _OptError(errors["unknown_long"].format(arg=arg, name=name))
+            if not takes_value[name]:
                 pairs.append((name, None, arg))
+                continue
+            if not eq:
+                if i >= len(args):
+                    raise _OptError(errors["missing_long"].format(arg=arg, name=name))
+                value, i = args[i], i + 1
+            pairs.append((name, value, arg))
         elif arg.startswith("-") and len(arg) > 1:
-            j = 1
-            while j < len(arg):
-                name = _CURL_SHORT.get(arg[j])
-                if name is None:
-                    return f"curl: option {arg}: is unknown\n{_TRY}"
-                if _CURL_OPTS[name]:
-                    value = arg[j + 1:]
-                    if not value:
-                        if i >= len(args):
-                            return f"curl: option -{arg[j]}: requires parameter\n{_TRY}"
-                        value = args[i]
-                        i += 1
-                    pairs.append((name, value, f"-{arg[j]}"))
+            for j, letter in enumerate(arg[1:], 1):
+                if letter in ignored:
                     break
-                pairs.append((name, None, f"-{arg[j]}"))
-                j += 1
+                name = short.get(letter)
+                if name is None:
+                    raise _OptError(errors["unknown_short"].format(arg=arg, letter=letter))
+                if not takes_value[name]:
+                    pairs.append((name, None, f"-{letter}"))
+                    continue
+                value = arg[j + 1:]
+                if not value:
+                    if i >= len(args):
+                        raise _OptError(errors["missing_short"].format(arg=arg,
+                                                                       letter=letter))
+                    value, i = args[i], i + 1
+                pairs.append((name, value, f"-{letter}"))
+                break
         else:
-            conf.urls.append(arg)
+            rest.append(arg)
+    return pairs, rest
+
+
+_CURL_OPT_ERRORS = {
+    "unknown_long": "curl: option {arg}: is unknown\n" + _TRY,
+    "unknown_short": "curl: option {arg}: is unknown\n" + _TRY,
+    "missing_long": "curl: option {arg}: requires parameter\n" + _TRY,
+    "missing_short": "curl: option -{letter}: requires parameter\n" + _TRY,
+}
+
+
+def _curl_parse(sh: _Shell, args: list[str], stdin: bytes) -> _CurlConf | str:
+    """The options and URLs of a curl command line, or an error message (exit 2)."""
+    conf = _CurlConf()
+    try:
+        pairs, conf.urls = _getopt(args, _CURL_OPTS, _CURL_SHORT, _CURL_OPT_ERRORS)
+    except _OptError as exc:
+        return str(exc)
     for name, value, written in pairs:
         if value is None:
             if name == "remote-name":
@@ -781,51 +813,23 @@ _WGET_USAGE = ("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header S
                "\t[--no-check-certificate] [-P DIR] [-U AGENT] [-T SEC] URL...\n")
 
 
+_WGET_OPT_ERRORS = {
+    "unknown_long": "wget: unrecognized option '{arg}'\n",
+    "unknown_short": "wget: invalid option -- '{letter}'\n",
+    "missing_long": "wget: option '--{name}' requires an argument\n",
+    "missing_short": "wget: option requires an argument -- '{letter}'\n",
+}
+
+
 def _wget_parse(args: list[str]) -> tuple[dict, list[tuple[str, str]], list[str]] | str:
     opts: dict = {}
     headers: list[tuple[str, str]] = []
-    urls: list[str] = []
-    pairs: list[tuple[str, str | None]] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg.startswith("--") and len(arg) > 2:
-            name, eq, value = arg[2:].partition("=")
-            if name not in _WGET_OPTS:
-                return f"wget: unrecognized option '{arg}'\n"
-            if _WGET_OPTS[name]:
-                if not eq:
-                    if i >= len(args):
-                        return f"wget: option '--{name}' requires an argument\n"
-                    value = args[i]
-                    i += 1
-                pairs.append((name, value))
-            else:
-                pairs.append((name, None))
-        elif arg.startswith("-") and len(arg) > 1:
-            j = 1
-            while j < len(arg):
-                letter = arg[j]
-                if letter == "n":       # -n[v]: optional argument, ignored
-                    break
-                name = _WGET_SHORT.get(letter)
-                if name is None:
-                    return f"wget: invalid option -- '{letter}'\n"
-                if _WGET_OPTS[name]:
-                    value = arg[j + 1:]
-                    if not value:
-                        if i >= len(args):
-                            return f"wget: option requires an argument -- '{letter}'\n"
-                        value = args[i]
-                        i += 1
-                    pairs.append((name, value))
-                    break
-                pairs.append((name, None))
-                j += 1
-        else:
-            urls.append(arg)
-    for name, value in pairs:
+    try:
+        pairs, urls = _getopt(args, _WGET_OPTS, _WGET_SHORT, _WGET_OPT_ERRORS,
+                              long_equals=True, ignored="n")
+    except _OptError as exc:
+        return str(exc)
+    for name, value, _ in pairs:
         if name == "header" and value is not None:
             key, _, val = value.partition(":")
             headers.append((key.strip(), val.strip()))
